@@ -1,0 +1,67 @@
+"""Public checks of `scaled_dot_product_attention` (step 01)."""
+import torch
+
+from grader.golden import golden_case
+from grader.testkit import check, check_shape, fail, randn
+
+# Queries and keys of different lengths, values of a different width: every size distinct.
+B, TQ, TK, D, DV = 2, 3, 5, 4, 6
+
+
+def _qkv(seed):
+    return randn(B, TQ, D, seed=seed), randn(B, TK, D, seed=seed + 1), randn(B, TK, DV, seed=seed + 2)
+
+
+def _causal_like_mask():
+    return torch.tril(torch.ones(TQ, TK, dtype=torch.bool), diagonal=1)  # (TQ, TK), every row allows a key
+
+
+@golden_case
+def attention_unmasked(scaled_dot_product_attention):
+    return scaled_dot_product_attention(*_qkv(31))
+
+
+@golden_case
+def attention_masked(scaled_dot_product_attention):
+    return scaled_dot_product_attention(*_qkv(34), mask=_causal_like_mask())
+
+
+def _call(sdpa, *args, **kwargs):
+    result = sdpa(*args, **kwargs)
+    if not (isinstance(result, tuple) and len(result) == 2):
+        fail(f"scaled_dot_product_attention must return a pair (out, weights); got {type(result).__name__}.")
+    return result
+
+
+def test_attention_returns_out_and_weights_of_the_right_shapes(scaled_dot_product_attention):
+    out, weights = _call(scaled_dot_product_attention, *_qkv(1))
+    check_shape(weights, (B, TQ, TK), "attention weights for q (2, 3, 4), k (2, 5, 4)",
+                "the weights are q @ kᵀ: transpose the last two dims of k.")
+    check_shape(out, (B, TQ, DV), "attention output for v (2, 5, 6)", "the output is weights @ v.")
+
+
+def test_attention_weights_rows_sum_to_one(scaled_dot_product_attention):
+    _, weights = _call(scaled_dot_product_attention, *_qkv(4))
+    sums = weights.sum(-1)
+    b, row = divmod(int((sums - 1).abs().argmax()), TQ)
+    check(torch.allclose(sums, torch.ones_like(sums), atol=1e-5),
+          f"every row of the attention weights must sum to 1; row {row} of batch {b} sums to {sums[b, row].item():.4f}.",
+          "softmax over the wrong dimension: normalise over the keys (the last dim).")
+
+
+def test_attention_matches_expected_values(scaled_dot_product_attention, golden):
+    golden.check(attention_unmasked, scaled_dot_product_attention, what="(out, weights)",
+                 hint="check the scale: divide the scores by sqrt(d), d = the last dim of q.")
+
+
+def test_masked_keys_get_zero_weight(scaled_dot_product_attention):
+    mask = _causal_like_mask()
+    _, weights = _call(scaled_dot_product_attention, *_qkv(7), mask=mask)
+    leaked = weights[:, ~mask]
+    check(bool((leaked == 0).all()),
+          f"keys where the mask is False must get weight exactly 0; the largest such weight is {leaked.abs().max().item():.4g}.",
+          "the mask means True = may attend: fill the scores where the mask is False with -inf before the softmax.")
+
+
+def test_masked_attention_matches_expected_values(scaled_dot_product_attention, golden):
+    golden.check(attention_masked, scaled_dot_product_attention, what="(out, weights) with a mask")

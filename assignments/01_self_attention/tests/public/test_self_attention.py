@@ -1,0 +1,39 @@
+"""Public checks of `SelfAttention` (step 01)."""
+from grader import contract
+from grader.golden import golden_case
+from grader.testkit import check_parameters, check_shape, fail, randn, seed_parameters
+
+E = 6
+
+
+def _seeded(SelfAttention, seed=3):
+    model = SelfAttention(E)
+    seed_parameters(model, contract.self_attention(E), seed, f"SelfAttention({E})")
+    return model.eval()
+
+
+@golden_case
+def self_attention_output(SelfAttention):
+    return _seeded(SelfAttention)(randn(2, 4, E, seed=71), return_attention=True)
+
+
+def test_self_attention_has_query_key_value_layers(SelfAttention):
+    check_parameters(SelfAttention(E), contract.self_attention(E), f"SelfAttention({E})")
+
+
+def test_self_attention_output_shape(SelfAttention):
+    out = _seeded(SelfAttention)(randn(2, 4, E, seed=72))
+    check_shape(out, (2, 4, E), f"SelfAttention({E}) on x of shape (2, 4, {E})",
+                "return only the output when return_attention is False.")
+
+
+def test_self_attention_can_return_its_weights(SelfAttention):
+    result = _seeded(SelfAttention)(randn(2, 4, E, seed=73), return_attention=True)
+    if not (isinstance(result, tuple) and len(result) == 2):
+        fail(f"SelfAttention(..., return_attention=True) must return (out, weights); got {type(result).__name__}.")
+    check_shape(result[1], (2, 4, 4), "attention weights of SelfAttention for a (2, 4, E) input")
+
+
+def test_self_attention_matches_expected_values(SelfAttention, golden):
+    golden.check(self_attention_output, SelfAttention, what="SelfAttention (out, weights)",
+                 hint="q, k and v come from the query, key and value layers; the scale is 1/sqrt(embed_dim).")

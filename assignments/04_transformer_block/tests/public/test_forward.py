@@ -1,0 +1,26 @@
+"""Public checks of `TransformerBlock.forward` (step 04)."""
+from grader import contract
+from grader.golden import golden_case
+from grader.testkit import check_shape, randn, seed_parameters
+
+B, T, E, H = 2, 5, 8, 2
+
+
+def _seeded(TransformerBlock, seed=7):
+    block = TransformerBlock(E, H)
+    seed_parameters(block, contract.transformer_block(E), seed, f"TransformerBlock({E}, {H})")
+    return block.eval()
+
+
+@golden_case
+def block_output(TransformerBlock):
+    return _seeded(TransformerBlock)(randn(B, T, E, seed=91))
+
+
+def test_block_keeps_the_shape(TransformerBlock):
+    check_shape(_seeded(TransformerBlock)(randn(B, T, E, seed=92)), (B, T, E), f"TransformerBlock on a ({B}, {T}, {E}) input")
+
+
+def test_block_matches_expected_values(TransformerBlock, golden):
+    golden.check(block_output, TransformerBlock, what="TransformerBlock output (eval mode)",
+                 hint="post-LN: x = norm1(x + attention(x)), then out = norm2(x + feed_forward(x)).")

@@ -1,0 +1,32 @@
+"""Public checks of `MiniTransformer.forward` (step 05)."""
+import torch
+
+from grader import contract
+from grader.golden import golden_case
+from grader.testkit import check_shape, randint, seed_parameters
+
+V, E, H, L = 7, 8, 2, 2
+
+
+def _seeded(MiniTransformer, seed=9):
+    model = MiniTransformer(V, E, H, num_layers=L, max_len=16)
+    seed_parameters(model, contract.mini_transformer(V, E, L), seed, f"MiniTransformer({V}, {E}, {H}, num_layers={L})")
+    return model.eval()
+
+
+@golden_case
+def logits(MiniTransformer):
+    return _seeded(MiniTransformer)(randint(V, (2, 6), seed=131))
+
+
+def test_live_demo_shape(MiniTransformer):
+    vocab = {"i": 0, "love": 1, "ai": 2, "transformers": 3}
+    input_ids = torch.tensor([[vocab[w] for w in ["i", "love", "ai"]]])
+    model = MiniTransformer(vocab_size=len(vocab), embed_dim=32, heads=4)
+    check_shape(model(input_ids), (1, 3, 4), "the live demo: MiniTransformer(4, 32, 4) on 'i love ai'",
+                "one score per vocabulary word for each position: (batch, seq, vocab_size).")
+
+
+def test_logits_match_expected_values(MiniTransformer, golden):
+    golden.check(logits, MiniTransformer, what="MiniTransformer logits (eval mode)",
+                 hint="embedding -> + positions -> every block in order -> fc_out; no scaling of the embeddings.")

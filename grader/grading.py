@@ -1,0 +1,53 @@
+"""Grading one submission: private copy, one child process per step, scores."""
+from __future__ import annotations
+
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader import course, modules, runner, scoring, submission
+
+
+@dataclass
+class Grade:
+    steps: list[scoring.StepScore]
+    seconds: float
+
+    @property
+    def score(self) -> int:
+        return sum(s.score for s in self.steps)
+
+    @property
+    def max_score(self) -> int:
+        return sum(s.max_score for s in self.steps)
+
+
+def grade(
+    root: Path,
+    steps: list[course.Step] | None = None,
+    public_only: bool = False,
+    isolation: bool = True,
+    parallel: int = 2,
+    all_steps: list[course.Step] | None = None,
+    reference_dir: Path | None = course.ROOT / "reference",
+) -> Grade:
+    """Grade the submission in ``root`` on ``steps`` (default: all)."""
+    all_steps = all_steps or course.load_course()
+    steps = steps or all_steps
+    suites = ("public",) if public_only else ("public", "hidden")
+    reference_dir = reference_dir if reference_dir and Path(reference_dir).is_dir() else None
+    start = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="submission-") as tmp:
+        copies = submission.private_copy(Path(root), all_steps, Path(tmp))
+        jobs, scores = [], {}
+        for step in steps:
+            if step.id not in copies:
+                scores[step.id] = scoring.missing_file(step, suites, submission.missing_reason(Path(root), step))
+                continue
+            folder = lambda s: copies[s.id].parent if s.id in copies else s.folder  # noqa: E731
+            paths = modules.module_paths(all_steps, step, folder, reference_dir, isolation and reference_dir is not None)
+            jobs.append(runner.StepJob(step, paths, copies[step.id], reference_dir, suites))
+        for run in runner.run_steps(jobs, parallel):
+            scores[run.step.id] = scoring.score_run(run, suites)
+    return Grade([scores[s.id] for s in steps], time.monotonic() - start)

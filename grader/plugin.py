@@ -1,0 +1,322 @@
+"""The pytest plugin behind every step's suites.
+
+It gives tests the student's objects as fixtures named like the API (``softmax``,
+``SelfAttention``, ...), the reference module of the step as ``ref`` (hidden tests) and
+the stored reference outputs as ``golden`` (public tests). Which file answers each flat
+module name comes from a run config written by the grader, or, when a student runs
+``pytest`` directly, from the checkout itself (every step's own file).
+
+It also turns failures into student-facing messages, applies the per-test timeout from
+``assignment.toml``, enforces the from-scratch rule, and, under the grader, writes a JSON
+report of every test's outcome.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import torch
+
+from grader import course, forbidden, modules
+from grader.golden import GOLDEN_FILE, Golden
+from grader.testkit import CheckFailure
+
+STEPS = course.load_course(course.ROOT)
+_API_NAMES = sorted({name for step in STEPS for name in step.api})
+
+
+class StudentCodeError(Exception):
+    """The student's module could not be imported (the message says why and where)."""
+
+
+@dataclass
+class RunConfig:
+    """Everything a grading run decides about where code comes from."""
+
+    paths: dict[str, Path]  # flat module name -> file
+    student_files: dict[str, Path]  # step id -> the student's file that is under test
+    reference_dir: Path | None
+    report: Path | None = None
+    step: str | None = None  # the step under test, when the grader runs one
+    test_timeout: float | None = None  # seconds per test; None: the step's manifest decides
+
+    @classmethod
+    def from_json(cls, path: Path) -> "RunConfig":
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        return cls(
+            paths={k: Path(v) for k, v in data["paths"].items()},
+            student_files={k: Path(v) for k, v in data["student_files"].items()},
+            reference_dir=Path(data["reference_dir"]) if data.get("reference_dir") else None,
+            report=Path(data["report"]) if data.get("report") else None,
+            step=data.get("step"),
+            test_timeout=data.get("test_timeout"),
+        )
+
+    @classmethod
+    def checkout(cls, impl: str) -> "RunConfig":
+        """A direct ``pytest`` run: every step's own file (or the reference's)."""
+        reference_dir = course.ROOT / "reference"
+        reference_dir = reference_dir if reference_dir.is_dir() else None
+        if impl == "reference":
+            if reference_dir is None:
+                raise pytest.UsageError("--impl reference: this checkout has no reference/ folder")
+            folder = lambda step: reference_dir  # noqa: E731
+        else:
+            folder = lambda step: step.folder  # noqa: E731
+        paths = modules.module_paths(STEPS, None, folder, reference_dir, isolation=False)
+        return cls(paths=paths, student_files={s.id: paths[s.module] for s in STEPS}, reference_dir=reference_dir)
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("grader", "course grader")
+    group.addoption("--grader-config", help="JSON run config written by `python -m grader`")
+    group.addoption("--impl", default="student", choices=["student", "reference"],
+                    help="whose code the tests run on when pytest is called directly")
+    group.addoption("--full-tracebacks", action="store_true", help="show Python tracebacks, not just the feedback")
+
+
+def pytest_configure(config):
+    path = config.getoption("--grader-config")
+    run = RunConfig.from_json(Path(path)) if path else RunConfig.checkout(config.getoption("--impl"))
+    config._grader_run = run
+    config._grader_state = _State(run)
+    modules.install(run.paths)
+    sys.dont_write_bytecode = True
+    if run.report is not None:
+        config.pluginmanager.register(Recorder(run), "grader-recorder")
+
+
+class _State:
+    """Per-session caches: imported student modules, references, static findings."""
+
+    def __init__(self, run: RunConfig):
+        self.run = run
+        self.imported: dict[str, object] = {}
+        self.references: dict[str, object] = {}
+        self.findings: dict[str, list[forbidden.Finding]] = {}
+        self.monitor = forbidden.RuntimeMonitor(self._watch())
+
+    def _watch(self):
+        watch = {}
+        for step in STEPS:
+            path = self.run.student_files.get(step.id)
+            if path is not None:
+                watch[str(path)] = (step.forbidden, step.forbidden_inside)
+        return watch
+
+    def student_module(self, step: course.Step):
+        if step.id not in self.imported:
+            try:
+                self.imported[step.id] = __import__(step.module)
+            except BaseException as error:  # noqa: BLE001 - any failure of student code
+                self.imported[step.id] = StudentCodeError(describe_import_error(error, step))
+        module = self.imported[step.id]
+        if isinstance(module, StudentCodeError):
+            raise module
+        return module
+
+    def static_findings(self, step: course.Step) -> list[forbidden.Finding]:
+        if step.id not in self.findings:
+            path = self.run.student_files.get(step.id)
+            try:
+                source = path.read_text(encoding="utf-8")
+                self.findings[step.id] = forbidden.scan_source(source, path.name, step.forbidden, step.forbidden_inside)
+            except (OSError, SyntaxError, UnicodeDecodeError, AttributeError):
+                self.findings[step.id] = []  # import will report it
+        return self.findings[step.id]
+
+    def reference(self, step: course.Step):
+        if self.run.reference_dir is None:
+            raise RuntimeError("this test compares with the reference, which is not part of this checkout")
+        if step.id not in self.references:
+            self.references[step.id] = modules.load_reference(STEPS, step, self.run.reference_dir)
+        return self.references[step.id]
+
+
+def describe_import_error(error: BaseException, step: course.Step) -> str:
+    """One clear paragraph: which file, which line, what went wrong."""
+    file = step.files[0]
+    if isinstance(error, SyntaxError):
+        where = f"{Path(error.filename or file).name}, line {error.lineno}"
+        text = (error.text or "").rstrip()
+        return f"{where}: {type(error).__name__}: {error.msg}" + (f"\n    {text.strip()}" if text else "")
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if not _is_grader_file(f.filename)]
+    where = f" ({Path(frames[-1].filename).name}, line {frames[-1].lineno})" if frames else ""
+    return f"importing {file} failed{where}: {type(error).__name__}: {error}"
+
+
+def _is_grader_file(filename: str) -> bool:
+    return "importlib" in filename or Path(filename).resolve().is_relative_to(Path(__file__).resolve().parent)
+
+
+def _maybe_step_of(node) -> course.Step | None:
+    path = Path(node.path).resolve()
+    for step in STEPS:
+        if path.is_relative_to(step.folder.resolve()):
+            return step
+    return None
+
+
+def _step_of(node) -> course.Step:
+    step = _maybe_step_of(node)
+    if step is None:
+        raise RuntimeError(f"{node.path} is not inside any step's folder")
+    return step
+
+
+# ---------------------------------------------------------------- fixtures
+
+
+def _api_fixture(name: str):
+    @pytest.fixture(name=name)
+    def fixture(request):
+        step = _step_of(request.node)
+        state = request.config._grader_state
+        findings = [f for f in state.static_findings(step) if f.scope in ("", name)]
+        if findings:
+            raise CheckFailure("Not graded: your code " + findings[0].message())
+        module = state.student_module(step)
+        if not hasattr(module, name):
+            raise CheckFailure(f"{step.files[0]} does not define `{name}`; the tests need it by that exact name.")
+        return getattr(module, name)
+
+    return fixture
+
+
+for _name in _API_NAMES:
+    globals()[f"_fixture_{_name}"] = _api_fixture(_name)
+
+
+@pytest.fixture
+def ref(request):
+    """The reference module of the step under test (hidden tests only)."""
+    return request.config._grader_state.reference(_step_of(request.node))
+
+
+@pytest.fixture
+def golden(request):
+    """The stored reference outputs of the step's public cases."""
+    return Golden(_step_of(request.node).suite("public") / GOLDEN_FILE)
+
+
+@pytest.fixture(autouse=True)
+def _deterministic_and_monitored(request):
+    """Seed torch before every test, and watch student code for forbidden APIs."""
+    if _maybe_step_of(request.node) is None:  # not a course test (the repository's own tests)
+        yield
+        return
+    torch.manual_seed(0)
+    monitor = request.config._grader_state.monitor
+    monitor.violations.clear()
+    with monitor:
+        yield
+
+
+def pytest_collection_modifyitems(config, items):
+    override = config._grader_run.test_timeout
+    for item in items:
+        step = _maybe_step_of(item)
+        if step is None:
+            continue
+        if item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(override or step.limits.test_timeout))
+
+
+# ---------------------------------------------------------------- feedback
+
+
+def feedback(excinfo, step: course.Step | None, timeout: float | None) -> str:
+    """The message a student sees for a failed test."""
+    error = excinfo.value
+    if isinstance(error, (CheckFailure, StudentCodeError)):
+        return str(error)
+    if isinstance(error, NotImplementedError):
+        where = _student_location(excinfo.tb)
+        return f"not implemented yet: {where or 'your code'} still raises NotImplementedError. Fill in its TODOs."
+    if isinstance(error, forbidden.ForbiddenAPIError):
+        return f"Not graded: your code {error}"
+    text = str(error)
+    if isinstance(error, pytest.fail.Exception) and text.startswith("Timeout"):
+        return f"took longer than the {timeout:g} s limit for one test (an endless loop, or far too much work?)."
+    where = _student_location(excinfo.tb)
+    detail = f"{type(error).__name__}: {text}".strip().rstrip(":")
+    return f"{detail}" + (f"\n  raised at {where}" if where else "")
+
+
+def _student_location(tb) -> str | None:
+    """'SelfAttention.forward (self_attention.py, line 42)' for the innermost student frame."""
+    last = None
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if not _is_grader_file(code.co_filename) and "/tests/" not in code.co_filename.replace("\\", "/") \
+                and not code.co_filename.startswith(str(Path(torch.__file__).parent)):
+            last = f"{code.co_qualname} ({Path(code.co_filename).name}, line {tb.tb_lineno})"
+        tb = tb.tb_next
+    return last
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    step = _maybe_step_of(item)
+    if step is None:  # not a course test: leave pytest's report alone
+        return report
+    state = item.config._grader_state
+    violations = list(state.monitor.violations) if call.when == "call" else []
+    message = None
+    if violations:
+        report.outcome = "failed"
+        message = "Not graded: your code " + violations[0]
+    elif call.excinfo is not None and report.failed:
+        marker = item.get_closest_marker("timeout")
+        message = feedback(call.excinfo, step, marker.args[0] if marker else None)
+    if message is not None:
+        report.grader_message = message
+        if not item.config.getoption("--full-tracebacks"):
+            report.longrepr = message
+    return report
+
+
+class Recorder:
+    """Appends every test's outcome to a JSON-lines report as soon as it is known.
+
+    The first line lists the collected tests; then one line per finished test. If the
+    child process is killed half way, what it finished still counts and the rest is
+    known to be missing.
+    """
+
+    def __init__(self, run: RunConfig):
+        self.run = run
+        self.current: dict[str, dict] = {}
+
+    def _write(self, record: dict) -> None:
+        with open(self.run.report, "a", encoding="utf-8") as stream:
+            stream.write(json.dumps(record) + "\n")
+
+    def pytest_collection_finish(self, session):
+        self._write({"collected": [item.nodeid for item in session.items]})
+
+    def pytest_runtest_logstart(self, nodeid, location):
+        self._write({"started": nodeid})
+
+    def pytest_runtest_logreport(self, report):
+        entry = self.current.setdefault(report.nodeid, {"nodeid": report.nodeid, "outcome": "passed",
+                                                          "message": "", "duration": 0.0})
+        entry["duration"] += report.duration
+        if report.failed and entry["outcome"] == "passed":
+            entry["outcome"] = "failed"
+            entry["message"] = getattr(report, "grader_message", None) or str(report.longrepr)[-2000:]
+        elif report.skipped and report.when in ("setup", "call"):
+            entry["outcome"] = "skipped"
+            entry["message"] = str(report.longrepr[-1]) if isinstance(report.longrepr, tuple) else ""
+        if report.when == "teardown":
+            self._write(self.current.pop(report.nodeid))
+
+    def pytest_collectreport(self, report):
+        if report.failed:
+            self._write({"nodeid": report.nodeid or "<collection>", "outcome": "error",
+                         "message": str(report.longrepr)[-2000:], "duration": 0.0})

@@ -1,0 +1,102 @@
+"""Reports of a grade: the terminal table, Gradescope's results.json, Markdown."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from grader.grading import Grade
+from grader.scoring import GroupScore, StepScore
+
+STATUS_TEXT = {"ok": "", "timeout": "timed out", "crashed": "crashed", "missing": "file missing"}
+
+
+def group_title(step: StepScore, group: GroupScore) -> str:
+    return f"{step.step.number} {step.step.title} · {group.group.name}"
+
+
+def group_feedback(group: GroupScore, limit: int = 5) -> str:
+    """What went wrong in a group, for a student."""
+    if group.note:
+        return group.note
+    lines = []
+    for outcome in group.failures[:limit]:
+        lines.append(f"✗ {outcome.name} ({outcome.suite}): {outcome.message}")
+    if len(group.failures) > limit:
+        lines.append(f"... and {len(group.failures) - limit} more failing tests")
+    passed = f"{group.passed}/{len(group.outcomes)} tests passed"
+    return passed + ("\n" + "\n".join(lines) if lines else "")
+
+
+def results_json(grade: Grade) -> dict:
+    """Gradescope's results format; every entry is tagged with its step id."""
+    tests = []
+    for step in grade.steps:
+        for i, group in enumerate(step.groups, 1):
+            tests.append({
+                "name": group_title(step, group),
+                "number": f"{step.step.number}.{i}",
+                "score": group.score,
+                "max_score": group.max_score,
+                "status": "passed" if group.score == group.max_score else "failed",
+                "output": group_feedback(group),
+                "tags": [step.step.id],
+                "visibility": "visible",
+            })
+    summary = ", ".join(f"{s.step.number}: {s.score}/{s.max_score}" for s in grade.steps)
+    return {
+        "score": grade.score,
+        "execution_time": round(grade.seconds, 2),
+        "output": f"Total {grade.score}/{grade.max_score} ({summary})",
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": tests,
+    }
+
+
+def write_json(grade: Grade, path: Path) -> None:
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(results_json(grade), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    tmp.replace(path)
+
+
+def markdown(grade: Grade) -> str:
+    lines = ["| Step | Score | Status |", "| --- | ---: | --- |"]
+    for step in grade.steps:
+        lines.append(f"| {step.step.number} {step.step.title} | {step.score}/{step.max_score} | "
+                     f"{STATUS_TEXT.get(step.status, step.status) or ('✅' if step.score == step.max_score else '')} |")
+    lines.append(f"| **Total** | **{grade.score}/{grade.max_score}** | |")
+    failing = [(s, g) for s in grade.steps for g in s.groups if g.score < g.max_score]
+    if failing:
+        lines += ["", "### What to fix", ""]
+        for step, group in failing:
+            lines.append(f"**{group_title(step, group)}** ({group.score}/{group.max_score})")
+            lines += ["", "```", group_feedback(group), "```", ""]
+    return "\n".join(lines) + "\n"
+
+
+def print_table(grade: Grade, console: Console | None = None, details: bool = True) -> None:
+    console = console or Console()
+    table = Table(title="Grade", show_footer=True)
+    table.add_column("Step", footer="Total")
+    table.add_column("Score", justify="right", footer=f"{grade.score}/{grade.max_score}")
+    table.add_column("Parts")
+    table.add_column("Time", justify="right", footer=f"{grade.seconds:.1f} s")
+    for step in grade.steps:
+        parts = " ".join(
+            f"[{'green' if g.score == g.max_score else 'red'}]{g.group.name} {g.score}/{g.max_score}[/]" for g in step.groups
+        )
+        status = STATUS_TEXT.get(step.status, step.status)
+        style = "green" if step.score == step.max_score else "red" if step.score == 0 else "yellow"
+        table.add_row(f"{step.step.id}", f"[{style}]{step.score}/{step.max_score}[/]",
+                      parts + (f"\n[red]{status}: {step.detail}[/]" if status else ""), f"{step.seconds:.1f} s")
+    console.print(table)
+    if details:
+        for step in grade.steps:
+            for group in step.groups:
+                if group.score < group.max_score:
+                    console.print(f"[bold]{group_title(step, group)}[/] ({group.score}/{group.max_score})", highlight=False)
+                    console.print(group_feedback(group, limit=3), highlight=False, markup=False)
