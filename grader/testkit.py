@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 import torch
+from torch.utils._python_dispatch import TorchDispatchMode
 
 # Default tolerances (SPEC §4): float32 comparisons.
 RTOL = 1e-4
@@ -204,11 +205,20 @@ def seed_parameters(module, expected: dict[str, tuple[int, ...]], seed: int, wha
     assign_parameters(module, seeded_parameters(expected, seed, scale))
 
 
-def paired(ref_factory, student_factory, what: str, seed: int = 0):
-    """Build the reference and the student's module, give them the same weights, eval mode."""
+def paired(ref_factory, student_factory, what: str, seed: int = 0, jitter: float = 0.1):
+    """Build the reference and the student's module, give them the same weights, eval mode.
+
+    Every reference parameter gets seeded noise (``jitter``) on top of its initial value,
+    so that layers which start out identical (LayerNorm's ones and zeros, say) differ and
+    a student who swaps them is caught.
+    """
     torch.manual_seed(seed)
     reference = ref_factory()
     student = student_factory()
+    noise = seeded_parameters(parameter_shapes(reference), seed + 1000, scale=jitter)
+    with torch.no_grad():
+        for name, param in reference.named_parameters():
+            param.add_(noise[name])
     copy_parameters(reference, student, what)
     reference.eval()
     student.eval()
@@ -225,3 +235,43 @@ def linear_parameters(prefix: str, in_features: int, out_features: int, bias: bo
 
 def layer_norm_parameters(prefix: str, features: int) -> dict:
     return {f"{prefix}.weight": (features,), f"{prefix}.bias": (features,)}
+
+
+# ---------------------------------------------------------------- devices
+
+
+class _StrictDevices(TorchDispatchMode):
+    """Refuses any operation that mixes tensors of different devices.
+
+    On the ``meta`` device, ``nn.Embedding`` quietly accepts CPU indices; under this mode
+    it does not, so a tensor created on the CPU inside a model (``torch.arange(T)``
+    without ``device=``) is caught without a GPU.
+    """
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        devices = {t.device for t in _tensors((args, kwargs)) if t.dim() > 0}
+        if len(devices) > 1:
+            raise CheckFailure(
+                f"an operation ({func.__name__ if hasattr(func, '__name__') else func}) mixed tensors on "
+                + " and ".join(sorted(str(d) for d in devices))
+                + ".\nLikely cause: a tensor created without device= (e.g. torch.arange(T)), or kept as a plain "
+                "attribute instead of a registered buffer; create it on the input's device."
+            )
+        return func(*args, **kwargs)
+
+
+def _tensors(tree):
+    if isinstance(tree, torch.Tensor):
+        yield tree
+    elif isinstance(tree, (list, tuple)):
+        for item in tree:
+            yield from _tensors(item)
+    elif isinstance(tree, dict):
+        for item in tree.values():
+            yield from _tensors(item)
+
+
+def strict_devices():
+    """``with strict_devices(): model(ids)`` fails if the model mixes devices."""
+    return _StrictDevices()

@@ -20,8 +20,15 @@ class Bug:
 
 
 def bugs() -> list[Bug]:
-    data = tomllib.loads((HERE / "bugs.toml").read_text(encoding="utf-8"))
-    return [Bug(**entry) for entry in data["bug"]]
+    """Every bug of ``bugs/<step id>.toml``; an entry's ``step`` must name its file's step."""
+    found = []
+    for path in sorted((HERE / "bugs").glob("*.toml")):
+        for entry in tomllib.loads(path.read_text(encoding="utf-8"))["bug"]:
+            bug = Bug(**entry)
+            if not path.stem.startswith(bug.step):
+                raise ValueError(f"{path.name}: bug {bug.id} says step {bug.step}")
+            found.append(bug)
+    return found
 
 
 def alternatives() -> list[Path]:

@@ -52,7 +52,28 @@ def test_masked_keys_get_exactly_zero_weight(scaled_dot_product_attention):
     leaked = weights[~mask]
     check(bool((leaked == 0).all()),
           f"masked keys must get weight exactly 0; the largest is {leaked.abs().max().item():.3g}.",
-          "use -inf (or masked_fill after the softmax) rather than a large negative number such as -1e4.")
+          "fill the masked scores with -inf (or torch.finfo(dtype).min) before the softmax; filling with 0 or -30, "
+          "or multiplying the scores by the mask, leaves masked keys a small weight.")
+
+
+def test_masked_keys_get_zero_weight_next_to_huge_scores(scaled_dot_product_attention):
+    # d = 4, so the scores are 50 * sum(k): about -12000 for the two allowed keys, +4000 and
+    # -4000 for the masked ones. A fill value such as -1e4 (instead of -inf) is then *larger*
+    # than every allowed score and hands the masked keys all the weight.
+    q = torch.full((1, 1, 4), 100.0)
+    k = torch.tensor([[[-60.0, -60.0, -60.0, -60.0], [-60.0, -60.0, -60.0, -60.02], [20.0] * 4, [-20.0] * 4]])
+    v = randn(1, 4, 3, seed=75)
+    mask = torch.tensor([True, True, False, False])  # (T_k,): broadcasts over the query
+    out, weights = _pair(scaled_dot_product_attention(q, k, v, mask=mask), "scaled_dot_product_attention")
+    check(bool((weights[..., ~mask] == 0).all()),
+          f"with allowed scores around -12000 and masked ones around ±4000, the masked keys got weight "
+          f"{weights[..., ~mask].flatten().tolist()}; they must get exactly 0.",
+          "fill masked scores with -inf (or torch.finfo(dtype).min), not a modest number such as -1e4: "
+          "real scores can be lower than that.")
+    scores = (q.double() @ k.double().transpose(-2, -1)) / 2
+    expected = torch.softmax(scores.masked_fill(~mask, float("-inf")), dim=-1)
+    check_close(weights, expected.float(), "attention weights next to huge scores", rtol=1e-3, atol=1e-4)
+    check_close(out, (expected @ v.double()).float(), "attention output next to huge scores", rtol=1e-3, atol=1e-4)
 
 
 def test_all_true_mask_changes_nothing(scaled_dot_product_attention):

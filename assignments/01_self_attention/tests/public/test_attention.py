@@ -2,7 +2,7 @@
 import torch
 
 from grader.golden import golden_case
-from grader.testkit import check, check_shape, fail, randn
+from grader.testkit import check, check_close, check_shape, fail, randn
 
 # Queries and keys of different lengths, values of a different width: every size distinct.
 B, TQ, TK, D, DV = 2, 3, 5, 4, 6
@@ -65,3 +65,17 @@ def test_masked_keys_get_zero_weight(scaled_dot_product_attention):
 
 def test_masked_attention_matches_expected_values(scaled_dot_product_attention, golden):
     golden.check(attention_masked, scaled_dot_product_attention, what="(out, weights) with a mask")
+
+
+def test_masked_keys_get_zero_weight_next_to_huge_scores(scaled_dot_product_attention):
+    # Allowed keys score -12000 and -12001, the masked key +4000 (d = 4: scores = 50 * sum(k)).
+    q = torch.full((1, 1, 4), 100.0)
+    k = torch.tensor([[[-60.0, -60.0, -60.0, -60.0], [-60.0, -60.0, -60.0, -60.02], [20.0, 20.0, 20.0, 20.0]]])
+    mask = torch.tensor([True, True, False])
+    _, weights = _call(scaled_dot_product_attention, q, k, randn(1, 3, 2, seed=8), mask=mask)
+    check(bool(torch.isfinite(weights).all()) and weights[0, 0, 2].item() == 0,
+          f"with allowed scores around -12000 and a masked score of +4000, the weights are "
+          f"{weights.flatten().tolist()}; the masked key must get exactly 0.",
+          "fill masked scores with -inf (or torch.finfo(dtype).min): -1e4 is larger than these real scores.")
+    check_close(weights[0, 0, :2].sum(), torch.tensor(1.0), "the sum of the two allowed keys' weights",
+                rtol=1e-3, atol=1e-4)

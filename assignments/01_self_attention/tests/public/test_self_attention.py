@@ -1,7 +1,9 @@
 """Public checks of `SelfAttention` (step 01)."""
+import torch
+
 from grader import contract
 from grader.golden import golden_case
-from grader.testkit import check_parameters, check_shape, fail, randn, seed_parameters
+from grader.testkit import check, check_parameters, check_shape, fail, randn, seed_parameters
 
 E = 6
 
@@ -37,3 +39,14 @@ def test_self_attention_can_return_its_weights(SelfAttention):
 def test_self_attention_matches_expected_values(SelfAttention, golden):
     golden.check(self_attention_output, SelfAttention, what="SelfAttention (out, weights)",
                  hint="q, k and v come from the query, key and value layers; the scale is 1/sqrt(embed_dim).")
+
+
+def test_self_attention_uses_the_mask(SelfAttention):
+    mask = torch.tril(torch.ones(4, 4, dtype=torch.bool))  # (T, T): token t may look at tokens 0..t
+    result = _seeded(SelfAttention)(randn(2, 4, E, seed=74), mask=mask, return_attention=True)
+    if not (isinstance(result, tuple) and len(result) == 2):
+        fail(f"SelfAttention(..., return_attention=True) must return (out, weights); got {type(result).__name__}.")
+    leaked = result[1][:, ~mask]
+    check(bool((leaked == 0).all()),
+          f"SelfAttention with a causal mask: masked keys must get weight exactly 0; the largest is {leaked.abs().max().item():.3g}.",
+          "pass `mask` on to scaled_dot_product_attention.")

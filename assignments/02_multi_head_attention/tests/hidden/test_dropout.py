@@ -1,7 +1,7 @@
 """Hidden checks of dropout in `MultiHeadAttention` (step 02)."""
 import torch
 
-from grader.testkit import check, check_close, check_differs, copy_parameters, randn
+from grader.testkit import assign_parameters, check, check_close, check_differs, copy_parameters, fail, randn
 
 B, T, E, H = 2, 5, 12, 3
 
@@ -38,3 +38,28 @@ def test_mha_eval_output_does_not_depend_on_the_dropout_rate(MultiHeadAttention,
     x = randn(B, T, E, seed=54)
     check_close(student(x), reference(x), "eval-mode output with dropout=0.3 vs the reference without dropout",
                 "dropout (and its 1/(1-p) rescaling) must be switched off in eval mode.")
+
+
+def test_mha_dropout_acts_on_the_attention_weights(MultiHeadAttention):
+    # Every token's value is the same vector of ones (value.weight = 0, value.bias = 1) and
+    # fc_out is the identity. Dropping attention weights then scales a whole head's output
+    # slice by one number (the sum of its kept weights), so the D features of a head stay
+    # equal; dropping output features instead zeroes single features.
+    torch.manual_seed(0)
+    model = MultiHeadAttention(E, H, dropout=0.5)
+    values = {name: p.detach().clone() for name, p in model.named_parameters()}
+    missing = {"value.weight", "value.bias", "fc_out.weight", "fc_out.bias"} - set(values)
+    if missing:
+        fail("MultiHeadAttention is missing " + ", ".join(sorted(missing)) + ".")
+    values.update({"value.weight": torch.zeros(E, E), "value.bias": torch.ones(E),
+                   "fc_out.weight": torch.eye(E), "fc_out.bias": torch.zeros(E)})
+    assign_parameters(model, values)
+    model.train()
+    with torch.no_grad():
+        out = model(randn(B, T, E, seed=55))
+    per_head = out.reshape(B, T, H, E // H)
+    spread = (per_head.amax(-1) - per_head.amin(-1)).max().item()
+    check(spread <= 1e-5,
+          f"with equal value vectors and dropout=0.5 in train mode, the features of one head differ by up to "
+          f"{spread:.3g}: dropout was applied to the output, not to the attention weights.",
+          "apply the dropout to the attention weights (weights = self.dropout(weights)) and then compute weights @ v.")

@@ -108,3 +108,11 @@ def test_mha_in_float64(MultiHeadAttention, ref):
 
 def test_mha_valueerror_names_heads(MultiHeadAttention):
     expect_value_error(MultiHeadAttention, 12, 5, mentions="heads", what="MultiHeadAttention(12, heads=5)")
+
+
+@pytest.mark.parametrize("embed_dim,heads", [(12, 3), (10, 5), (8, 8), (7, 1)])
+def test_mha_head_dim_is_embed_dim_over_heads(MultiHeadAttention, embed_dim, heads):
+    got = getattr(MultiHeadAttention(embed_dim, heads), "head_dim", None)
+    check(got == embed_dim // heads,
+          f"MultiHeadAttention({embed_dim}, {heads}).head_dim should be {embed_dim // heads}, got {got!r}.",
+          "head_dim is the width of one head: embed_dim // heads.")

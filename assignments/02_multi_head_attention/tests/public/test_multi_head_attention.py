@@ -1,4 +1,6 @@
 """Public checks of `MultiHeadAttention` (step 02)."""
+import torch
+
 from grader import contract
 from grader.golden import golden_case
 from grader.testkit import (
@@ -45,3 +47,16 @@ def test_mha_output_and_weight_shapes(MultiHeadAttention):
 def test_mha_matches_expected_values(MultiHeadAttention, golden):
     golden.check(mha_output, MultiHeadAttention, what="MultiHeadAttention (out, weights)",
                  hint="project with query/key/value, split into heads, scale by 1/sqrt(head_dim), merge, then fc_out.")
+
+
+def test_mha_uses_a_padding_mask(MultiHeadAttention):
+    mask = torch.tensor([[1, 1, 1, 1, 0], [1, 1, 1, 0, 0]], dtype=torch.bool)[:, None, None, :]  # (B, 1, 1, T)
+    result = _seeded(MultiHeadAttention)(randn(B, T, E, seed=23), mask=mask, return_attention=True)
+    if not (isinstance(result, tuple) and len(result) == 2):
+        fail(f"MultiHeadAttention(..., return_attention=True) must return (out, weights); got {type(result).__name__}.")
+    weights = result[1]
+    check_shape(weights, (B, H, T, T), "MultiHeadAttention weights")
+    leaked = weights[~mask.expand(B, H, T, T)]
+    check(bool((leaked == 0).all()),
+          f"with a padding mask, padded keys must get weight exactly 0 in every head; the largest is {leaked.abs().max().item():.3g}.",
+          "pass the mask on to scaled_dot_product_attention (it broadcasts over the heads).")

@@ -1,7 +1,7 @@
 """Public checks of `PositionalEncoding`'s errors (step 03)."""
 import torch
 
-from grader.testkit import expect_value_error
+from grader.testkit import check_shape, expect_value_error
 
 
 def test_too_long_sequence_is_refused(PositionalEncoding):
@@ -11,3 +11,9 @@ def test_too_long_sequence_is_refused(PositionalEncoding):
 
 def test_odd_embed_dim_is_refused(PositionalEncoding):
     expect_value_error(PositionalEncoding, 5, mentions="embed_dim", what="PositionalEncoding(5)")
+
+
+def test_sequence_of_exactly_max_len_is_accepted(PositionalEncoding):
+    check_shape(PositionalEncoding(4, max_len=10)(torch.zeros(1, 10, 4)), (1, 10, 4),
+                "PositionalEncoding(4, max_len=10) on exactly 10 tokens",
+                "T == max_len is allowed; only T > max_len is an error.")

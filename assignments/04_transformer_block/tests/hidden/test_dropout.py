@@ -1,9 +1,21 @@
 """Hidden checks of dropout in `TransformerBlock` (step 04)."""
 import torch
 
-from grader.testkit import check_close, check_differs, copy_parameters, randn
+from grader.testkit import assign_parameters, check_close, check_differs, copy_parameters, fail, randn
 
 B, T, E, H = 2, 5, 12, 3
+
+
+def _with_zeros(block, names):
+    """Set the named parameters of ``block`` to 0 (the others keep their values)."""
+    values = {name: p.detach().clone() for name, p in block.named_parameters()}
+    missing = sorted(set(names) - set(values))
+    if missing:
+        fail("TransformerBlock has no parameter " + ", ".join(missing) + "; see the lesson for the layer names.")
+    for name in names:
+        values[name] = torch.zeros_like(values[name])
+    assign_parameters(block, values)
+    return block
 
 
 def test_block_dropout_differs_between_calls_in_training(TransformerBlock):
@@ -39,3 +51,31 @@ def test_block_eval_output_does_not_depend_on_dropout_rate(TransformerBlock, ref
     x = randn(B, T, E, seed=125)
     check_close(student(x), reference(x), "eval-mode output with dropout=0.4 vs without dropout",
                 "dropout must be switched off in eval mode (use nn.Dropout, or F.dropout with training=self.training).")
+
+
+def test_block_applies_dropout_to_the_feed_forward_output(TransformerBlock):
+    # attention.fc_out = 0: the attention sub-layer adds exactly 0 (whatever happens inside
+    # it), so in train mode only a dropout on the feed-forward output can make calls differ.
+    torch.manual_seed(0)
+    block = _with_zeros(TransformerBlock(E, H, dropout=0.5), ["attention.fc_out.weight", "attention.fc_out.bias"])
+    x = randn(B, T, E, seed=126)
+    block.train()
+    check_differs(block(x), block(x),
+                  "with the attention's output switched off and dropout=0.5 in train mode, two calls gave the "
+                  "same output: the feed-forward output is never dropped.",
+                  "out = norm2(x + dropout(feed_forward(x))): apply self.dropout to the feed-forward output.")
+
+
+def test_block_applies_dropout_to_the_attention_output(TransformerBlock):
+    # attention.fc_out.weight = 0: the attention outputs its bias for every token, whatever
+    # its weights (and any dropout on them); feed_forward.2 = 0: the feed-forward adds 0.
+    # In train mode only a dropout on the attention sub-layer's output can make calls differ.
+    torch.manual_seed(0)
+    block = _with_zeros(TransformerBlock(E, H, dropout=0.5),
+                        ["attention.fc_out.weight", "feed_forward.2.weight", "feed_forward.2.bias"])
+    x = randn(B, T, E, seed=127)
+    block.train()
+    check_differs(block(x), block(x),
+                  "with dropout=0.5 in train mode, the attention sub-layer's output is never dropped: "
+                  "two calls gave the same output.",
+                  "x = norm1(x + dropout(attention(x, mask))): apply self.dropout to the attention output too.")

@@ -3,7 +3,8 @@ import pytest
 import torch
 import torch.nn as nn
 
-from grader.testkit import check_close, fail, paired, rand_mask, randn
+from grader import contract
+from grader.testkit import check_close, fail, paired, rand_mask, randn, seed_parameters
 
 B, T, E, H, K = 2, 5, 12, 3, 3  # K = forward_expansion, not the default
 
@@ -25,6 +26,20 @@ def test_block_with_default_expansion_matches_reference(TransformerBlock, ref):
     reference, student = _pair(TransformerBlock, ref, expansion=4, seed=1)
     x = randn(B, T, E, seed=102)
     check_close(student(x), reference(x), "TransformerBlock(12, 3) output (eval mode)")
+
+
+def test_block_matches_reference_with_random_weights(TransformerBlock, ref):
+    # Fresh LayerNorms all have weight 1 and bias 0, so norm1 and norm2 cannot be told apart
+    # by default; seeded random values for every parameter can.
+    shapes = contract.transformer_block(E, K)
+    reference, student = ref.TransformerBlock(E, H, 0.1, K), TransformerBlock(E, H, 0.1, K)
+    seed_parameters(reference, shapes, 110, f"TransformerBlock{(E, H, 0.1, K)}")
+    seed_parameters(student, shapes, 110, f"TransformerBlock{(E, H, 0.1, K)}")
+    reference.eval()
+    student.eval()
+    x = randn(B, T, E, seed=111)
+    check_close(student(x), reference(x), "TransformerBlock output with random weights in every layer (eval mode)",
+                "norm1 goes with the attention sub-layer, norm2 with the feed-forward; use each exactly once.")
 
 
 @pytest.mark.parametrize("kind", ["padding (B,1,1,T)", "causal (T,T)"])

@@ -1,7 +1,7 @@
 """Public checks of dropout in `TransformerBlock` (step 04)."""
 import torch
 
-from grader.testkit import check, randn
+from grader.testkit import assign_parameters, check, check_close, fail, randn
 
 
 def test_block_is_deterministic_in_eval_mode(TransformerBlock):
@@ -20,3 +20,32 @@ def test_block_applies_dropout_in_training(TransformerBlock):
     evaluated = block.eval()(x)
     check(not torch.allclose(trained, evaluated), "with dropout=0.5, the block gives the same output in train and eval mode.",
           "the seed sketch created self.dropout but never used it: apply it to both sub-layer outputs.")
+
+
+def test_block_drops_the_feed_forward_output_in_training(TransformerBlock):
+    # The attention's fc_out is set to 0, so the attention sub-layer adds exactly 0 (and any
+    # dropout inside the attention cannot matter): only self.dropout on the feed-forward
+    # output can make two train-mode calls differ.
+    torch.manual_seed(0)
+    block = TransformerBlock(8, 2, dropout=0.5)
+    values = {name: p.detach().clone() for name, p in block.named_parameters()}
+    for name in ("attention.fc_out.weight", "attention.fc_out.bias"):
+        if name not in values:
+            fail(f"TransformerBlock has no parameter {name}; see the lesson for the layer names.")
+        values[name] = torch.zeros_like(values[name])
+    assign_parameters(block, values)
+    x = randn(2, 5, 8, seed=113)
+    block.train()
+    check(not torch.allclose(block(x), block(x)),
+          "with dropout=0.5 in train mode, two calls gave the same output once the attention was switched off: "
+          "the feed-forward output is never dropped.",
+          "the seed sketch created self.dropout but never used it: out = norm2(x + dropout(feed_forward(x))).")
+
+
+def test_block_without_dropout_is_the_same_in_train_and_eval(TransformerBlock):
+    torch.manual_seed(0)
+    block = TransformerBlock(8, 2, dropout=0.0)
+    x = randn(2, 5, 8, seed=114)
+    trained = block.train()(x)
+    check_close(trained, block.eval()(x), "TransformerBlock(8, 2, dropout=0.0) in train mode vs eval mode",
+                "use the `dropout` argument for every dropout, not a fixed probability.")

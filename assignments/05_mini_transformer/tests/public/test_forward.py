@@ -3,7 +3,7 @@ import torch
 
 from grader import contract
 from grader.golden import golden_case
-from grader.testkit import check_shape, randint, seed_parameters
+from grader.testkit import check_close, check_shape, randint, seed_parameters
 
 V, E, H, L = 7, 8, 2, 2
 
@@ -30,3 +30,14 @@ def test_live_demo_shape(MiniTransformer):
 def test_logits_match_expected_values(MiniTransformer, golden):
     golden.check(logits, MiniTransformer, what="MiniTransformer logits (eval mode)",
                  hint="embedding -> + positions -> every block in order -> fc_out; no scaling of the embeddings.")
+
+
+def test_padding_does_not_reach_the_real_tokens(MiniTransformer):
+    model = _seeded(MiniTransformer)
+    ids = randint(V, (2, 6), seed=132)
+    mask = torch.tensor([[1, 1, 1, 1, 0, 0], [1, 1, 1, 1, 1, 1]], dtype=torch.bool)[:, None, None, :]  # (B, 1, 1, T)
+    changed = ids.clone()
+    changed[0, 4:] = (ids[0, 4:] + 1) % V  # other ids at the two padded positions of sentence 0
+    check_close(model(changed, mask)[0, :4], model(ids, mask)[0, :4],
+                "the real tokens' logits after changing the padded token ids",
+                "pass the mask to every block: layer(x, mask).")
