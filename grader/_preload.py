@@ -6,3 +6,5 @@ import torch  # noqa: F401
 import torch._dynamo  # noqa: F401  (imported lazily by the first meta-device op: 0.8 s)
 
 import grader.plugin  # noqa: F401
+import grader.sandbox  # noqa: F401
+import grader.toymodels  # noqa: F401

@@ -20,7 +20,8 @@ def run(key: str, full: bool = False, console: Console | None = None) -> int:
         console.print(f"[red]{student_file} does not exist.[/]")
         return 1
     paths = modules.module_paths(steps, step, lambda s: s.folder, None, isolation=False)
-    result = scoring.score_run(runner.run_step(runner.StepJob(step, paths, student_file, None, suites)), suites)
+    job = runner.StepJob(step, paths, student_file, None, suites, sandbox=False)  # the student's own code, locally
+    result = scoring.score_run(runner.run_step(job), suites)
     console.print(f"[bold]Step {step.number} — {step.title}[/]  ({' + '.join(suites)} tests of {step.files[0]})\n")
     for group in result.groups:
         colour = "green" if group.score == group.max_score else "red"

@@ -29,6 +29,21 @@ def _grade(args) -> int:
     return 0
 
 
+def _batch(args) -> int:
+    from grader import batch
+
+    batch.run(Path(args.dir), Path(args.out), jobs=args.jobs, shard_spec=args.shard, step_keys=args.steps,
+              public_only=args.public_only)
+    return 0
+
+
+def _merge(args) -> int:
+    from grader import batch
+
+    batch.merge([Path(p) for p in args.outs], Path(args.out))
+    return 0
+
+
 def _check(args) -> int:
     from grader import check
 
@@ -99,6 +114,20 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--markdown", help="write a Markdown summary to this file")
     p.set_defaults(func=_grade)
 
+    p = sub.add_parser("batch", help="grade every submission in a folder (sub-folders or .zip files)")
+    p.add_argument("dir", help="folder with one sub-folder or zip per student")
+    p.add_argument("--out", required=True, help="where grades.csv and each student's results go")
+    p.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1), help="submissions graded at once")
+    p.add_argument("--shard", help="K/N: grade only the K-th of N deterministic slices (then `merge`)")
+    p.add_argument("--steps", help="comma-separated steps (default: all)")
+    p.add_argument("--public-only", action="store_true", help="run the public tests only")
+    p.set_defaults(func=_batch)
+
+    p = sub.add_parser("merge", help="combine the outputs of sharded batch runs into one gradebook")
+    p.add_argument("outs", nargs="+", help="the --out folders of the shards")
+    p.add_argument("--out", required=True, help="the merged output folder")
+    p.set_defaults(func=_merge)
+
     p = sub.add_parser("check", help="a student's quick check of one step (public tests)")
     p.add_argument("step", help="step number or id, e.g. 01")
     p.add_argument("--hidden", action="store_true", help=argparse.SUPPRESS)
@@ -119,6 +148,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.func(args)
-    except (KeyError, course.ManifestError) as error:
+    except (KeyError, ValueError, course.ManifestError) as error:
         print(f"error: {error.args[0] if error.args else error}", file=sys.stderr)
         return 2

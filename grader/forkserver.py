@@ -16,6 +16,7 @@ import json
 import os
 import select
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -27,27 +28,56 @@ _ROOT = Path(__file__).resolve().parent.parent
 
 def serve() -> None:
     """The server loop (runs in the server process)."""
-    import grader._preload  # noqa: F401  (torch, pytest, the plugin)
-    from grader import runner
+    import grader._preload  # noqa: F401  (torch, pytest, the plugin, the sandbox)
+    from grader import runner, sandbox
 
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps our children
     for line in sys.stdin:
         request = json.loads(line)
-        pid = os.fork()
-        if pid == 0:
-            try:
-                runner.child_main(request)
-            finally:
-                os._exit(70)
-        sys.stdout.write(json.dumps({"pid": pid}) + "\n")
+        answer = {}
+        zygote_end = judge_end = None
+        if request.get("with_zygote"):  # a judge gets a zygote that forks its sandboxes
+            judge_end, zygote_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+            answer["zygote"] = _fork(lambda: _become_zygote(zygote_end), close=[judge_end])
+            request["zygote_fd"] = judge_end.fileno()
+        answer["pid"] = _fork(lambda: runner.child_main(request), close=[zygote_end])
+        for end in (judge_end, zygote_end):
+            if end is not None:
+                end.close()
+        sys.stdout.write(json.dumps(answer) + "\n")
         sys.stdout.flush()
 
 
-class Child:
-    """A running child of the server, seen from the parent."""
+def _fork(body, close) -> int:
+    """Fork a child that closes ``close`` and runs ``body`` (which must not return)."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            for item in close:
+                if item is not None:
+                    item.close()
+            body()
+        finally:
+            os._exit(70)
+    return pid
 
-    def __init__(self, pid: int):
+
+def _become_zygote(control: socket.socket) -> None:
+    from grader import sandbox
+
+    os.setsid()  # its own process group: the parent kills it with every sandbox it forked
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    sandbox.zygote_main(control)
+
+
+class Child:
+    """A running child of the server (and its zygote, if it has one), seen from the parent."""
+
+    def __init__(self, pid: int, zygote: int | None = None):
         self.pid = pid
+        self.zygote = zygote
         try:
             self._fd = os.pidfd_open(pid)
         except (AttributeError, OSError):  # not Linux, or already gone
@@ -73,12 +103,15 @@ class Child:
             return False
 
     def kill_group(self) -> None:
-        """Kill the child and everything it started (it leads its own process group)."""
-        for target in (lambda: os.killpg(self.pid, signal.SIGKILL), lambda: os.kill(self.pid, signal.SIGKILL)):
-            try:
-                target()
-            except (ProcessLookupError, PermissionError):
-                pass
+        """Kill the child, its zygote and everything they started (each leads its own group)."""
+        for pid in (self.pid, self.zygote):
+            if pid is None:
+                continue
+            for target in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
+                try:
+                    target()
+                except (ProcessLookupError, PermissionError):
+                    pass
 
     def close(self) -> None:
         if self._fd is not None:
@@ -111,7 +144,8 @@ class ForkServer:
             answer = process.stdout.readline()
         if not answer:
             raise RuntimeError("the grader's fork server stopped unexpectedly")
-        return Child(json.loads(answer)["pid"])
+        answer = json.loads(answer)
+        return Child(answer["pid"], answer.get("zygote"))
 
     def close(self) -> None:
         if self._process is not None and self._process.poll() is None:

@@ -31,8 +31,15 @@ def grade(
     parallel: int = 2,
     all_steps: list[course.Step] | None = None,
     reference_dir: Path | None = course.ROOT / "reference",
+    hide: list[Path] = (),
+    sandbox: bool = True,
 ) -> Grade:
-    """Grade the submission in ``root`` on ``steps`` (default: all)."""
+    """Grade the submission in ``root`` on ``steps`` (default: all).
+
+    Student code runs in sandboxes that cannot see ``root``, the course repository, the
+    temporary directory or any path in ``hide``; ``sandbox=False`` runs it in the test
+    process instead (faster to debug, no protection).
+    """
     all_steps = all_steps or course.load_course()
     steps = steps or all_steps
     suites = ("public",) if public_only else ("public", "hidden")
@@ -46,8 +53,12 @@ def grade(
                 scores[step.id] = scoring.missing_file(step, suites, submission.missing_reason(Path(root), step))
                 continue
             folder = lambda s: copies[s.id].parent if s.id in copies else s.folder  # noqa: E731
-            paths = modules.module_paths(all_steps, step, folder, reference_dir, isolation and reference_dir is not None)
-            jobs.append(runner.StepJob(step, paths, copies[step.id], reference_dir, suites))
+            isolated = isolation and reference_dir is not None
+            paths = modules.module_paths(all_steps, step, folder, reference_dir, isolated)
+            student = (step.module,) if isolated else tuple(s.module for s in all_steps if s.id in copies)
+            jobs.append(runner.StepJob(step, paths, copies[step.id], reference_dir, suites, sandbox=sandbox,
+                                       student_modules=student, hide=(str(Path(root).resolve()),
+                                                                      *(str(Path(h).resolve()) for h in hide))))
         for run in runner.run_steps(jobs, parallel):
             scores[run.step.id] = scoring.score_run(run, suites)
     return Grade([scores[s.id] for s in steps], time.monotonic() - start)

@@ -2,9 +2,10 @@
 
 It gives tests the student's objects as fixtures named like the API (``softmax``,
 ``SelfAttention``, ...), the reference module of the step as ``ref`` (hidden tests) and
-the stored reference outputs as ``golden`` (public tests). Which file answers each flat
-module name comes from a run config written by the grader, or, when a student runs
-``pytest`` directly, from the checkout itself (every step's own file).
+the stored reference outputs as ``golden`` (public tests). Where the student objects
+come from is decided by the run (``grader.studentcode``): under the grader they live in
+a sandbox process and the tests see stand-ins; when a student runs ``pytest`` directly,
+the checkout's own files are imported.
 
 It also turns failures into student-facing messages, applies the per-test timeout from
 ``assignment.toml``, enforces the from-scratch rule, and, under the grader, writes a JSON
@@ -13,24 +14,20 @@ report of every test's outcome.
 from __future__ import annotations
 
 import json
+import os
 import sys
-import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import torch
 
-from grader import course, forbidden, modules
+from grader import course, forbidden, modules, proxy, studentcode
 from grader.golden import GOLDEN_FILE, Golden
 from grader.testkit import CheckFailure
 
 STEPS = course.load_course(course.ROOT)
 _API_NAMES = sorted({name for step in STEPS for name in step.api})
-
-
-class StudentCodeError(Exception):
-    """The student's module could not be imported (the message says why and where)."""
 
 
 @dataclass
@@ -43,6 +40,7 @@ class RunConfig:
     report: Path | None = None
     step: str | None = None  # the step under test, when the grader runs one
     test_timeout: float | None = None  # seconds per test; None: the step's manifest decides
+    sandbox: dict | None = None  # how to start sandboxes (grader.sandbox); None: import student code here
 
     @classmethod
     def from_json(cls, path: Path) -> "RunConfig":
@@ -54,6 +52,7 @@ class RunConfig:
             report=Path(data["report"]) if data.get("report") else None,
             step=data.get("step"),
             test_timeout=data.get("test_timeout"),
+            sandbox=data.get("sandbox"),
         )
 
     @classmethod
@@ -84,40 +83,25 @@ def pytest_configure(config):
     run = RunConfig.from_json(Path(path)) if path else RunConfig.checkout(config.getoption("--impl"))
     config._grader_run = run
     config._grader_state = _State(run)
-    modules.install(run.paths)
+    if run.sandbox is None:  # student code runs here: let `import self_attention` find it
+        modules.install(run.paths)
     sys.dont_write_bytecode = True
     if run.report is not None:
         config.pluginmanager.register(Recorder(run), "grader-recorder")
 
 
 class _State:
-    """Per-session caches: imported student modules, references, static findings."""
+    """Per-session state: where student objects come from, references, static findings."""
 
     def __init__(self, run: RunConfig):
         self.run = run
-        self.imported: dict[str, object] = {}
         self.references: dict[str, object] = {}
         self.findings: dict[str, list[forbidden.Finding]] = {}
-        self.monitor = forbidden.RuntimeMonitor(self._watch())
-
-    def _watch(self):
-        watch = {}
-        for step in STEPS:
-            path = self.run.student_files.get(step.id)
-            if path is not None:
-                watch[str(path)] = (step.forbidden, step.forbidden_inside)
-        return watch
-
-    def student_module(self, step: course.Step):
-        if step.id not in self.imported:
-            try:
-                self.imported[step.id] = __import__(step.module)
-            except BaseException as error:  # noqa: BLE001 - any failure of student code
-                self.imported[step.id] = StudentCodeError(describe_import_error(error, step))
-        module = self.imported[step.id]
-        if isinstance(module, StudentCodeError):
-            raise module
-        return module
+        if run.sandbox is not None:
+            timeout = (run.test_timeout or max(s.limits.test_timeout for s in STEPS)) + 2
+            self.code = studentcode.Sandboxed(int(os.environ["GRADER_ZYGOTE_FD"]), run.sandbox, timeout)
+        else:
+            self.code = studentcode.InProcess(run.student_files, STEPS)
 
     def static_findings(self, step: course.Step) -> list[forbidden.Finding]:
         if step.id not in self.findings:
@@ -135,22 +119,6 @@ class _State:
         if step.id not in self.references:
             self.references[step.id] = modules.load_reference(STEPS, step, self.run.reference_dir)
         return self.references[step.id]
-
-
-def describe_import_error(error: BaseException, step: course.Step) -> str:
-    """One clear paragraph: which file, which line, what went wrong."""
-    file = step.files[0]
-    if isinstance(error, SyntaxError):
-        where = f"{Path(error.filename or file).name}, line {error.lineno}"
-        text = (error.text or "").rstrip()
-        return f"{where}: {type(error).__name__}: {error.msg}" + (f"\n    {text.strip()}" if text else "")
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if not _is_grader_file(f.filename)]
-    where = f" ({Path(frames[-1].filename).name}, line {frames[-1].lineno})" if frames else ""
-    return f"importing {file} failed{where}: {type(error).__name__}: {error}"
-
-
-def _is_grader_file(filename: str) -> bool:
-    return "importlib" in filename or Path(filename).resolve().is_relative_to(Path(__file__).resolve().parent)
 
 
 def _maybe_step_of(node) -> course.Step | None:
@@ -179,7 +147,7 @@ def _api_fixture(name: str):
         findings = [f for f in state.static_findings(step) if f.scope in ("", name)]
         if findings:
             raise CheckFailure("Not graded: your code " + findings[0].message())
-        module = state.student_module(step)
+        module = state.code.module(step)
         if not hasattr(module, name):
             raise CheckFailure(f"{step.files[0]} does not define `{name}`; the tests need it by that exact name.")
         return getattr(module, name)
@@ -203,6 +171,12 @@ def golden(request):
     return Golden(_step_of(request.node).suite("public") / GOLDEN_FILE)
 
 
+@pytest.fixture
+def ToyLM(request):  # noqa: N802 - named like the class it gives
+    """``grader.toymodels.ToyLM``, created where the student's code runs (for ``generate``)."""
+    return request.config._grader_state.code.toy_models().ToyLM
+
+
 @pytest.fixture(autouse=True)
 def _deterministic_and_monitored(request):
     """Seed torch before every test, and watch student code for forbidden APIs."""
@@ -210,9 +184,7 @@ def _deterministic_and_monitored(request):
         yield
         return
     torch.manual_seed(0)
-    monitor = request.config._grader_state.monitor
-    monitor.violations.clear()
-    with monitor:
+    with request.config._grader_state.code.test():
         yield
 
 
@@ -232,19 +204,32 @@ def pytest_collection_modifyitems(config, items):
 def feedback(excinfo, step: course.Step | None, timeout: float | None) -> str:
     """The message a student sees for a failed test."""
     error = excinfo.value
-    if isinstance(error, (CheckFailure, StudentCodeError)):
+    if isinstance(error, (CheckFailure, studentcode.StudentCodeError, proxy.SandboxFailure)):
         return str(error)
+    where = _remote_location(error) or _student_location(excinfo.tb)
+    kind = getattr(error, "grader_type", None) or type(error).__name__
     if isinstance(error, NotImplementedError):
-        where = _student_location(excinfo.tb)
         return f"not implemented yet: {where or 'your code'} still raises NotImplementedError. Fill in its TODOs."
-    if isinstance(error, forbidden.ForbiddenAPIError):
-        return f"Not graded: your code {error}"
     text = str(error)
+    if isinstance(error, forbidden.ForbiddenAPIError) or kind == "ForbiddenAPIError":
+        return f"Not graded: your code {text.removeprefix(f'{kind}: ')}"
     if isinstance(error, pytest.fail.Exception) and text.startswith("Timeout"):
         return f"took longer than the {timeout:g} s limit for one test (an endless loop, or far too much work?)."
-    where = _student_location(excinfo.tb)
-    detail = f"{type(error).__name__}: {text}".strip().rstrip(":")
-    return f"{detail}" + (f"\n  raised at {where}" if where else "")
+    detail = f"{kind}: {text.removeprefix(f'{kind}: ')}".strip().rstrip(":")
+    return detail + (f"\n  raised at {where}" if where else "")
+
+
+def _remote_location(error) -> str | None:
+    """Where a sandbox said the student's exception was raised."""
+    location = getattr(error, "grader_location", None)
+    if not location:
+        return None
+    qualname, file, line = location
+    return f"{qualname} ({Path(file).name}, line {line})" if qualname else f"{Path(file).name}, line {line}"
+
+
+def _is_grader_file(filename: str) -> bool:
+    return "importlib" in filename or Path(filename).resolve().is_relative_to(Path(__file__).resolve().parent)
 
 
 def _student_location(tb) -> str | None:
@@ -265,8 +250,7 @@ def pytest_runtest_makereport(item, call):
     step = _maybe_step_of(item)
     if step is None:  # not a course test: leave pytest's report alone
         return report
-    state = item.config._grader_state
-    violations = list(state.monitor.violations) if call.when == "call" else []
+    violations = item.config._grader_state.code.violations() if call.when == "call" else []
     message = None
     if violations:
         report.outcome = "failed"
@@ -284,9 +268,9 @@ def pytest_runtest_makereport(item, call):
 class Recorder:
     """Appends every test's outcome to a JSON-lines report as soon as it is known.
 
-    The first line lists the collected tests; then one line per finished test. If the
-    child process is killed half way, what it finished still counts and the rest is
-    known to be missing.
+    The first line lists the collected tests; then a line when a test starts and one when
+    it ends. If the child process is killed half way, what it finished still counts and
+    the parent knows which test was running.
     """
 
     def __init__(self, run: RunConfig):

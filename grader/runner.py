@@ -37,6 +37,28 @@ class StepJob:
     student_file: Path  # the file under test
     reference_dir: Path | None
     suites: tuple[str, ...] = ("public", "hidden")
+    sandbox: bool = True  # run student code in sandboxes (False: in the test process itself)
+    student_modules: tuple[str, ...] = ()  # flat names whose files are the student's (default: the step's)
+    hide: tuple[str, ...] = ()  # more paths a sandbox must not see (the submissions folder, say)
+
+    def sandbox_request(self, log: Path) -> dict:
+        """How the judge's zygote starts a sandbox for this step (see grader.sandbox)."""
+        owners = {step.module: step for step in course.load_course()}
+        student = self.student_modules or (self.step.module,)
+        return {
+            "modules": {name: [f"/{'submission' if name in student else 'course'}/{Path(path).name}", str(path)]
+                        for name, path in self.paths.items()},
+            "student_modules": list(student),
+            "forbidden": {name: {"everywhere": list(owners[name].forbidden),
+                                 "inside": {k: list(v) for k, v in owners[name].forbidden_inside.items()}}
+                          for name in student if name in owners},
+            "log": str(log),
+            "course_root": str(course.ROOT),
+            "hide": [str(p) for p in self.hide],
+            "memory_mb": self.step.limits.memory_mb,
+            "output_cap": OUTPUT_CAP,
+            "cpu_seconds": int(2 * self.step.limits.wall_clock) + 5,
+        }
 
 
 @dataclass
@@ -59,6 +81,7 @@ def pytest_args(job: StepJob, config_path: Path) -> list[str]:
         "--import-mode=importlib",
         "--noconftest",
         "--assert=plain",  # the suites report through CheckFailure, not assert rewriting
+        "--tb=line",  # the plugin writes the feedback; full tracebacks cost ~0.2 s per failing test
         "-p", "no:cacheprovider",
         "-p", "no:unraisableexception",  # its final gc.collect() costs ~0.4 s per run
         "-p", "pytest_timeout",  # third-party plugins are not auto-loaded (see child_main)
@@ -81,10 +104,13 @@ def child_main(request: dict) -> None:
     except (ImportError, ValueError, OSError):
         pass
     fd = os.open(request["log"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)  # not the fork server's request pipe
     os.dup2(fd, 1)
     os.dup2(fd, 2)
     os.chdir(request["workdir"])
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"  # only the plugins named in the arguments
+    if "zygote_fd" in request:
+        os.environ["GRADER_ZYGOTE_FD"] = str(request["zygote_fd"])  # where this judge gets sandboxes
     sys.dont_write_bytecode = True
     import pytest
     import torch
@@ -188,6 +214,7 @@ def run_step(job: StepJob) -> StepRun:
             "reference_dir": str(job.reference_dir) if job.reference_dir else None,
             "report": str(report.path),
             "test_timeout": limits.test_timeout,
+            "sandbox": job.sandbox_request(tmp / "sandbox.log") if job.sandbox else None,
         }), encoding="utf-8")
         start = time.monotonic()
         deadline = start + limits.wall_clock
@@ -195,7 +222,7 @@ def run_step(job: StepJob) -> StepRun:
         for _ in range(1 + MAX_RESTARTS):
             args = pytest_args(job, config) + [f"--deselect={nodeid}" for nodeid in report.tests]
             child = forkserver.SERVER.start({"args": args, "workdir": str(workdir), "log": str(log),
-                                             "memory_mb": limits.memory_mb})
+                                             "memory_mb": limits.memory_mb, "with_zygote": job.sandbox})
             ended = _supervise(child, report, deadline, test_limit)
             child.kill_group()  # also whatever the child left running
             child.close()
@@ -217,7 +244,9 @@ def run_step(job: StepJob) -> StepRun:
         missing = [nodeid for nodeid in report.collected if nodeid not in report.tests]
         if not report.collected and not report.tests:
             status, detail = "crashed", "the test process stopped before running any test (out of memory, or a crash?)"
-        return StepRun(job.step, status, report.tests, missing, detail or "", time.monotonic() - start, _tail(log))
+        output = _tail(log) + ("\n--- student code (sandbox) output ---\n" + _tail(tmp / "sandbox.log")
+                               if (tmp / "sandbox.log").exists() else "")
+        return StepRun(job.step, status, report.tests, missing, detail or "", time.monotonic() - start, output)
 
 
 def run_steps(jobs: list[StepJob], parallel: int = 1) -> list[StepRun]:

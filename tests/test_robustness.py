@@ -3,6 +3,8 @@ and never stops the other steps from being graded."""
 import dataclasses
 import shutil
 
+import pytest
+
 from grader import course, grading, reports
 from grader.course import Limits
 
@@ -120,15 +122,29 @@ def test_endless_loop_in_forward_hits_the_per_test_timeout(tmp_path):
     assert any("took longer than the 0.5 s limit" in o.message for o in groups["SelfAttention"].failures)
 
 
-def test_test_that_cannot_be_interrupted_is_killed_and_the_rest_still_run(tmp_path):
-    # SIGALRM ignored: pytest-timeout cannot stop it; the grader kills the child from outside.
-    source = _reference(STEP01).replace(
-        FORWARD_LINE,
-        "        import signal, time\n        signal.signal(signal.SIGALRM, signal.SIG_IGN)\n"
-        "        while True:\n            time.sleep(0.01)",
-    )
+IGNORE_ALARMS_AND_LOOP = ("        import signal, time\n        signal.signal(signal.SIGALRM, signal.SIG_IGN)\n"
+                          "        while True:\n            time.sleep(0.01)")
+
+
+def test_sandboxed_code_cannot_disarm_the_judges_timeout(tmp_path):
+    source = _reference(STEP01).replace(FORWARD_LINE, IGNORE_ALARMS_AND_LOOP)
     quick = dataclasses.replace(STEP01, limits=Limits(test_timeout=0.5, wall_clock=30))
     grade = grading.grade(_submission(tmp_path, self_attention=source), [quick], all_steps=STEPS, public_only=True)
+    step = grade.steps[0]
+    groups = {g.group.name: g for g in step.groups}
+    assert step.status == "ok" and step.seconds < 20
+    assert groups["softmax"].score == groups["softmax"].max_score
+    assert groups["SelfAttention"].score == 0
+    assert all("took longer" in o.message for o in groups["SelfAttention"].failures)
+
+
+def test_in_process_test_that_cannot_be_interrupted_is_killed_and_the_rest_still_run(tmp_path):
+    # Without a sandbox (a student's local check) the code can disarm pytest-timeout's
+    # SIGALRM; the runner then kills the test process from outside and carries on.
+    source = _reference(STEP01).replace(FORWARD_LINE, IGNORE_ALARMS_AND_LOOP)
+    quick = dataclasses.replace(STEP01, limits=Limits(test_timeout=0.5, wall_clock=30))
+    grade = grading.grade(_submission(tmp_path, self_attention=source), [quick], all_steps=STEPS, public_only=True,
+                          sandbox=False)
     step = grade.steps[0]
     assert step.status == "timeout" and step.seconds < 20
     groups = {g.group.name: g for g in step.groups}
@@ -148,15 +164,21 @@ def test_step_wall_clock_is_enforced(tmp_path):
     assert any("did not run" in o.message or "ran out" in o.message for g in step.groups for o in g.failures)
 
 
-def test_exit_in_student_code_fails_only_the_tests_that_exit(tmp_path):
+@pytest.mark.parametrize("sandbox", [True, False], ids=["sandboxed", "in-process"])
+def test_exit_in_student_code_fails_only_the_tests_that_exit(tmp_path, sandbox):
     source = _reference(STEP01).replace(FORWARD_LINE, "        import os\n        os._exit(0)")
-    grade = grading.grade(_submission(tmp_path, self_attention=source), [STEP01], all_steps=STEPS, public_only=True)
+    grade = grading.grade(_submission(tmp_path, self_attention=source), [STEP01], all_steps=STEPS, public_only=True,
+                          sandbox=sandbox)
     step = grade.steps[0]
     groups = {g.group.name: g for g in step.groups}
-    assert step.status == "crashed"
     assert groups["softmax"].score == groups["softmax"].max_score
     assert groups["SelfAttention"].score == 0
-    assert all("died during this test" in o.message for o in groups["SelfAttention"].failures)
+    if sandbox:  # the sandbox died; the judge carries on with a fresh one
+        assert step.status == "ok"
+        assert all("ended during this call" in o.message for o in groups["SelfAttention"].failures)
+    else:  # the test process died; the runner restarts it after the test that killed it
+        assert step.status == "crashed"
+        assert all("died during this test" in o.message for o in groups["SelfAttention"].failures)
 
 
 def test_memory_hog_fails_its_test_only(tmp_path):

@@ -1,7 +1,7 @@
 """Hidden checks of `PositionalEncoding.forward` (step 03)."""
 import torch
 
-from grader.testkit import check, check_close, randn
+from grader.testkit import check, check_close, randn, watch
 
 
 def test_forward_matches_reference(PositionalEncoding, ref):
@@ -25,7 +25,7 @@ def test_sequence_of_exactly_max_len_is_accepted(PositionalEncoding, ref):
 
 
 def test_forward_does_not_change_x(PositionalEncoding):
-    x = randn(2, 5, 8, seed=73)
+    x = watch(randn(2, 5, 8, seed=73))
     before = x.clone()
     PositionalEncoding(8)(x)
     check(torch.equal(x, before), "PositionalEncoding changed its input in place.", "use x + pe, not x += pe.")

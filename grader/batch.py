@@ -1,0 +1,239 @@
+"""Grading a whole class: ``python -m grader batch DIR --out OUT``.
+
+One submission per sub-folder of DIR (a clone of a student's repository, as
+``gh teacher download`` or a loop of ``git clone`` makes them) or per ``.zip``. Every
+submission is graded from a private copy of its allow-listed files, and gets
+``OUT/<student>/results.json`` (Gradescope format), ``feedback.md`` and ``grade.json``.
+``OUT/grades.csv`` has one row per student.
+
+Resumable: ``grade.json`` is written last (atomically) and records a key made of the
+graded files' hashes, the grader's own fingerprint and the options; a submission whose
+key is unchanged is skipped. ``--shard K/N`` grades a deterministic slice, and
+``python -m grader merge`` combines the shards' folders into one gradebook.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import statistics
+import tempfile
+import traceback
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from grader import course, grading, reports, submission
+
+GRADE_FILE = "grade.json"
+
+
+@dataclass(frozen=True)
+class Submission:
+    name: str  # the student's id in the gradebook
+    path: Path  # a folder or a .zip
+
+
+def discover(folder: Path) -> list[Submission]:
+    """Every submission in ``folder``, sorted by name (hidden entries skipped)."""
+    found = []
+    for entry in sorted(Path(folder).iterdir()):
+        if entry.name.startswith(".") or entry.is_symlink():
+            continue
+        if entry.is_dir():
+            found.append(Submission(entry.name, entry))
+        elif entry.suffix == ".zip":
+            found.append(Submission(entry.stem, entry))
+    names = [s.name for s in found]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ValueError(f"two submissions share a name: {', '.join(duplicates)} (a folder and a zip?)")
+    return found
+
+
+def shard(submissions: list[Submission], spec: str | None) -> list[Submission]:
+    """``"2/4"`` -> the second of four interleaved slices (deterministic for a given folder)."""
+    if not spec:
+        return submissions
+    k, n = (int(part) for part in spec.split("/"))
+    if not 1 <= k <= n:
+        raise ValueError(f"--shard {spec}: expected K/N with 1 <= K <= N")
+    return [s for i, s in enumerate(submissions) if i % n == k - 1]
+
+
+def grader_fingerprint(steps: list[course.Step]) -> str:
+    """A hash of everything that decides a grade: the grader, the suites, the reference."""
+    digest = hashlib.sha256()
+    files = sorted((course.ROOT / "grader").glob("*.py")) + sorted((course.ROOT / "reference").glob("*.py"))
+    for step in steps:
+        files += [step.folder / "assignment.toml"] + sorted(step.folder.glob("tests/*/*"))
+    for path in files:
+        if path.is_file():
+            digest.update(path.relative_to(course.ROOT).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def _causes(step: "grading.scoring.StepScore") -> list[str]:
+    """Why a step lost points, in a few words (for the batch summary)."""
+    if step.status in ("missing", "timeout", "crashed"):
+        return [{"missing": "file missing", "timeout": "time limit", "crashed": "process died"}[step.status]]
+    messages = [g.note for g in step.groups if g.note] + [o.message for g in step.groups for o in g.failures]
+    causes = set()
+    for message in messages:
+        if "not implemented yet" in message:
+            causes.add("not implemented")
+        elif "SyntaxError" in message or "importing" in message:
+            causes.add("import/syntax error")
+        elif message.startswith("Not graded"):
+            causes.add("forbidden API")
+        elif "took longer" in message or "stopped" in message:
+            causes.add("time limit")
+        else:
+            causes.add("wrong results")
+    return sorted(causes)
+
+
+def grade_one(sub: Submission, out: Path, steps, all_steps, key: str, public_only: bool) -> dict:
+    """Grade one submission and write its files; never raises."""
+    folder = out / sub.name
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        with tempfile.TemporaryDirectory(prefix="batch-") as tmp:
+            root = submission.extract_zip(sub.path, Path(tmp), all_steps) if sub.path.suffix == ".zip" else sub.path
+            grade = grading.grade(root, steps, public_only=public_only, parallel=1, all_steps=all_steps,
+                                  hide=[sub.path.parent, out])
+        reports.write_json(grade, folder / "results.json")
+        _write_atomic(folder / "feedback.md", f"# Feedback for {sub.name}\n\n" + reports.markdown(grade))
+        record = {
+            "student": sub.name, "key": key, "status": "graded", "score": grade.score, "max_score": grade.max_score,
+            "steps": {s.step.id: {"score": s.score, "max_score": s.max_score, "status": s.status,
+                                  "causes": _causes(s) if s.score < s.max_score else []} for s in grade.steps},
+        }
+    except Exception:  # noqa: BLE001 - one broken submission never stops the batch
+        record = {"student": sub.name, "key": key, "status": "grader error", "score": 0, "max_score": 0,
+                  "steps": {}, "error": traceback.format_exc(limit=5)}
+    _write_atomic(folder / GRADE_FILE, json.dumps(record, indent=1) + "\n")
+    return record
+
+
+def submission_key(sub: Submission, steps, all_steps, fingerprint: str, public_only: bool) -> str:
+    if sub.path.suffix == ".zip":
+        content = hashlib.sha256(sub.path.read_bytes()).hexdigest()
+    else:
+        content = submission.fingerprint(sub.path, all_steps)
+    options = json.dumps({"steps": [s.id for s in steps], "public_only": public_only})
+    return hashlib.sha256(f"{content}\0{fingerprint}\0{options}".encode()).hexdigest()
+
+
+def load_records(out: Path) -> list[dict]:
+    records = []
+    for path in sorted(Path(out).glob(f"*/{GRADE_FILE}")):
+        try:
+            records.append(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, json.JSONDecodeError):
+            continue  # a torn file: that submission is graded again next time
+    return records
+
+
+def gradebook_csv(records: list[dict], steps: list[course.Step]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["student", *[s.id for s in steps], "total", "max", "status"])
+    for record in sorted(records, key=lambda r: r["student"]):
+        cells = [record["steps"].get(s.id, {}).get("score", "") for s in steps]
+        problems = [f"{sid}: {', '.join(info['causes'])}" for sid, info in record["steps"].items() if info.get("causes")]
+        status = record["status"] if record["status"] != "graded" else ("; ".join(problems) or "ok")
+        writer.writerow([record["student"], *cells, record["score"], record["max_score"], status])
+    return buffer.getvalue()
+
+
+def write_gradebook(out: Path, steps: list[course.Step]) -> list[dict]:
+    records = load_records(out)
+    _write_atomic(Path(out) / "grades.csv", gradebook_csv(records, steps))
+    return records
+
+
+def summary_table(records: list[dict], steps: list[course.Step]) -> Table:
+    table = Table(title=f"{len(records)} submissions")
+    for column in ("Step", "Mean", "Median", "Full marks", "Lost points because"):
+        table.add_column(column, justify="left" if column in ("Step", "Lost points because") else "right")
+    for step in steps:
+        scores = [r["steps"][step.id]["score"] for r in records if step.id in r["steps"]]
+        causes: dict[str, int] = {}
+        for r in records:
+            for cause in r["steps"].get(step.id, {}).get("causes", []):
+                causes[cause] = causes.get(cause, 0) + 1
+        full = sum(r["steps"][step.id]["score"] == r["steps"][step.id]["max_score"] for r in records if step.id in r["steps"])
+        table.add_row(step.id, f"{statistics.mean(scores):.1f}" if scores else "-",
+                      f"{statistics.median(scores):g}" if scores else "-", f"{full}/{len(scores)}",
+                      ", ".join(f"{k} {v}" for k, v in sorted(causes.items(), key=lambda kv: -kv[1])))
+    errors = sum(r["status"] != "graded" for r in records)
+    if errors:
+        table.caption = f"{errors} submission(s) could not be graded (see their grade.json)"
+    return table
+
+
+def run(folder: Path, out: Path, jobs: int = 2, shard_spec: str | None = None, step_keys: str | None = None,
+        public_only: bool = False, console: Console | None = None) -> list[dict]:
+    console = console or Console()
+    all_steps = course.load_course()
+    steps = course.select_steps(all_steps, step_keys)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    subs = shard(discover(Path(folder)), shard_spec)
+    fingerprint = grader_fingerprint(all_steps)
+    done = {r["student"]: r.get("key") for r in load_records(out)}
+    todo, skipped = [], 0
+    for sub in subs:
+        key = submission_key(sub, steps, all_steps, fingerprint, public_only)
+        if done.get(sub.name) == key:
+            skipped += 1
+        else:
+            todo.append((sub, key))
+    if skipped:
+        console.print(f"{skipped} submission(s) unchanged since the last run: skipped")
+    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+    with Progress(*columns, console=console, transient=False) as progress:
+        task = progress.add_task("grading", total=len(todo))
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            futures = {pool.submit(grade_one, sub, out, steps, all_steps, key, public_only): sub for sub, key in todo}
+            for future in as_completed(futures):
+                record = future.result()
+                progress.update(task, advance=1, description=f"{record['student']}: {record['score']}/{record['max_score']}")
+    records = [r for r in write_gradebook(out, steps) if r["student"] in {s.name for s in subs} or not shard_spec]
+    console.print(summary_table(records, steps))
+    console.print(f"gradebook: {out / 'grades.csv'}")
+    return records
+
+
+def merge(outs: list[Path], into: Path, console: Console | None = None) -> list[dict]:
+    """Combine the per-student folders of several (shard) outputs into one gradebook."""
+    console = console or Console()
+    steps = course.load_course()
+    into = Path(into)
+    into.mkdir(parents=True, exist_ok=True)
+    for out in outs:
+        for grade_file in sorted(Path(out).glob(f"*/{GRADE_FILE}")):
+            target = into / grade_file.parent.name
+            if Path(out).resolve() == into.resolve():
+                continue
+            target.mkdir(exist_ok=True)
+            for item in grade_file.parent.iterdir():
+                if item.is_file() and item.name != GRADE_FILE:
+                    (target / item.name).write_bytes(item.read_bytes())
+            _write_atomic(target / GRADE_FILE, grade_file.read_text(encoding="utf-8"))  # last: marks it complete
+    records = write_gradebook(into, steps)
+    console.print(summary_table(records, steps))
+    console.print(f"gradebook: {into / 'grades.csv'}")
+    return records
