@@ -17,6 +17,7 @@ import csv
 import hashlib
 import io
 import json
+import queue
 import statistics
 import tempfile
 import traceback
@@ -28,7 +29,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from grader import course, grading, reports, submission
+from grader import course, forkserver, grading, reports, submission
 
 GRADE_FILE = "grade.json"
 
@@ -104,15 +105,25 @@ def _causes(step: "grading.scoring.StepScore") -> list[str]:
     return sorted(causes)
 
 
-def grade_one(sub: Submission, out: Path, steps, all_steps, key: str, public_only: bool) -> dict:
-    """Grade one submission and write its files; never raises."""
+def grade_one(sub: Submission, out: Path, steps, all_steps, key: str, public_only: bool, cores=None) -> dict:
+    """Grade one submission and write its files; never raises. ``cores`` is a queue of
+    core numbers: the submission's judge and sandboxes run on the one it takes."""
+    cpu = cores.get() if cores is not None else None
+    try:
+        return _grade_one(sub, out, steps, all_steps, key, public_only, cpu)
+    finally:
+        if cores is not None:
+            cores.put(cpu)
+
+
+def _grade_one(sub: Submission, out: Path, steps, all_steps, key: str, public_only: bool, cpu) -> dict:
     folder = out / sub.name
     folder.mkdir(parents=True, exist_ok=True)
     try:
         with tempfile.TemporaryDirectory(prefix="batch-") as tmp:
             root = submission.extract_zip(sub.path, Path(tmp), all_steps) if sub.path.suffix == ".zip" else sub.path
             grade = grading.grade(root, steps, public_only=public_only, parallel=1, all_steps=all_steps,
-                                  hide=[sub.path.parent, out])
+                                  hide=[sub.path.parent, out], cpu=cpu)
         reports.write_json(grade, folder / "results.json")
         _write_atomic(folder / "feedback.md", f"# Feedback for {sub.name}\n\n" + reports.markdown(grade))
         record = {
@@ -159,8 +170,10 @@ def gradebook_csv(records: list[dict], steps: list[course.Step]) -> str:
 
 
 def write_gradebook(out: Path, steps: list[course.Step]) -> list[dict]:
+    """Rewrite OUT/grades.csv from every student's grade.json; one column per graded step."""
     records = load_records(out)
-    _write_atomic(Path(out) / "grades.csv", gradebook_csv(records, steps))
+    graded = [s for s in steps if any(s.id in r["steps"] for r in records)]
+    _write_atomic(Path(out) / "grades.csv", gradebook_csv(records, graded))
     return records
 
 
@@ -170,6 +183,8 @@ def summary_table(records: list[dict], steps: list[course.Step]) -> Table:
         table.add_column(column, justify="left" if column in ("Step", "Lost points because") else "right")
     for step in steps:
         scores = [r["steps"][step.id]["score"] for r in records if step.id in r["steps"]]
+        if not scores:
+            continue  # a step this batch did not grade
         causes: dict[str, int] = {}
         for r in records:
             for cause in r["steps"].get(step.id, {}).get("causes", []):
@@ -191,6 +206,7 @@ def run(folder: Path, out: Path, jobs: int = 2, shard_spec: str | None = None, s
     steps = course.select_steps(all_steps, step_keys)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    forkserver.warm()  # torch loads in the servers while we hash the submissions
     subs = shard(discover(Path(folder)), shard_spec)
     fingerprint = grader_fingerprint(all_steps)
     done = {r["student"]: r.get("key") for r in load_records(out)}
@@ -206,8 +222,12 @@ def run(folder: Path, out: Path, jobs: int = 2, shard_spec: str | None = None, s
     columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
     with Progress(*columns, console=console, transient=False) as progress:
         task = progress.add_task("grading", total=len(todo))
+        cores = queue.Queue()
+        for core in range(max(1, jobs)):
+            cores.put(core)
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            futures = {pool.submit(grade_one, sub, out, steps, all_steps, key, public_only): sub for sub, key in todo}
+            futures = {pool.submit(grade_one, sub, out, steps, all_steps, key, public_only, cores): sub
+                       for sub, key in todo}
             for future in as_completed(futures):
                 record = future.result()
                 progress.update(task, advance=1, description=f"{record['student']}: {record['score']}/{record['max_score']}")

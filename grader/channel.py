@@ -26,31 +26,40 @@ class ChannelError(Exception):
 
 
 _PLAIN = (type(None), bool, int, float, str, bytes)
+_PLAIN_TYPES = frozenset(_PLAIN)
 
 
 def encode(value, register=None):
     """Python value -> plain data. Objects that are not data become ``{"__handle__": id}``
-    through ``register(obj) -> id`` (the sandbox's object table); without it they are refused."""
-    if isinstance(value, _PLAIN):
+    through ``register(obj) -> id`` (the sandbox's object table); without it they are refused.
+    (The common types are tested first: this runs for every value of every message.)"""
+    kind = type(value)
+    if kind in _PLAIN_TYPES:
         return value
     if isinstance(value, torch.Tensor):
         return _encode_tensor(value)
+    if kind is dict and all(type(k) is str for k in value):
+        return {k: encode(v, register) for k, v in value.items()}
+    if kind is list:
+        return [encode(v, register) for v in value]
+    if kind is tuple or isinstance(value, (tuple, torch.Size)):
+        return tuple(encode(v, register) for v in value)
+    if isinstance(value, _PLAIN):
+        return value
     if isinstance(value, torch.dtype):
         return {"__dtype__": str(value).removeprefix("torch.")}
     if isinstance(value, torch.device):
         return {"__device__": str(value)}
     if isinstance(value, torch.Generator):
         return {"__generator__": _encode_tensor(value.get_state()), "device": str(value.device)}
-    if isinstance(value, (tuple, torch.Size)):
-        return tuple(encode(v, register) for v in value)
-    if isinstance(value, list):
-        return [encode(v, register) for v in value]
     if isinstance(value, (set, frozenset)):
         return {"__set__": [encode(v, register) for v in value], "frozen": isinstance(value, frozenset)}
     if isinstance(value, range):
         return {"__range__": (value.start, value.stop, value.step)}
     if isinstance(value, dict) and all(isinstance(k, str) for k in value):
         return {k: encode(v, register) for k, v in value.items()}
+    if isinstance(value, list):
+        return [encode(v, register) for v in value]
     if register is None:
         raise TypeError(f"cannot send a {type(value).__name__} to the other side")
     return {"__handle__": register(value)}

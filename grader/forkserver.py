@@ -1,13 +1,20 @@
-"""A fork server: one clean process that imports torch and pytest once, then forks a
-fresh child for every graded step.
+"""Fork servers: processes that import torch and pytest once, then fork a fresh child for
+every graded run. Importing torch costs ~1.7 s; a fork costs milliseconds.
 
-Importing torch costs ~1.7 s; a fork costs milliseconds. The server is started with
-``python -I`` (no user site-packages, no PYTHONPATH, no current directory on the path)
-and never runs a torch operation itself, so forking it is safe. Protocol: the parent
-writes one JSON request per line to the server's stdin; the server forks, the child
-runs ``runner.child_main(request)``, and the server answers ``{"pid": N}``. Children
-are reaped automatically (SIGCHLD ignored); the parent watches a child through a pidfd
-and kills its whole process group when it runs out of time.
+There are two, because what a process has loaded is inherited by what it forks:
+
+* the **judge** server has also loaded every step's test modules and reference
+  modules, so a judge starts grading at once;
+* the **clean** server has loaded nothing of the course but the grader's own code. It
+  forks the *zygotes* that fork the sandboxes, so student code never runs in a process
+  whose memory holds the reference or the hidden tests.
+
+Both are started with ``python -I`` (no user site-packages, no PYTHONPATH, no current
+directory on the path) and never run a torch operation themselves, so forking them is
+safe. The parent talks to each over a Unix socket (SOCK_SEQPACKET), one JSON message per
+request, and hands over file descriptors with it: a judge and its zygote get the two
+ends of a fresh socket pair. Children are reaped by the kernel (SIGCHLD ignored); the
+parent watches a child through a pidfd and kills its process group when time runs out.
 """
 from __future__ import annotations
 
@@ -24,28 +31,38 @@ import time
 from pathlib import Path
 
 _ROOT = Path(__file__).resolve().parent.parent
+_MESSAGE = 1 << 20  # bytes: the largest request or answer
 
 
-def serve() -> None:
+def serve(fd: int, role: str) -> None:
     """The server loop (runs in the server process)."""
-    import grader._preload  # noqa: F401  (torch, pytest, the plugin, the sandbox)
-    from grader import runner, sandbox
+    import grader._preload  # noqa: F401  (torch, pytest, the plugin, the sandbox's code)
+    from grader import runner
 
+    if role == "judge":
+        from grader import plugin
+
+        plugin.preload()  # test modules and references: a judge's session starts warm
+    control = socket.socket(fileno=fd)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps our children
-    for line in sys.stdin:
-        request = json.loads(line)
-        answer = {}
-        zygote_end = judge_end = None
-        if request.get("with_zygote"):  # a judge gets a zygote that forks its sandboxes
-            judge_end, zygote_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-            answer["zygote"] = _fork(lambda: _become_zygote(zygote_end), close=[judge_end])
-            request["zygote_fd"] = judge_end.fileno()
-        answer["pid"] = _fork(lambda: runner.child_main(request), close=[zygote_end])
-        for end in (judge_end, zygote_end):
-            if end is not None:
-                end.close()
-        sys.stdout.write(json.dumps(answer) + "\n")
-        sys.stdout.flush()
+    while True:
+        try:
+            message, fds, _, _ = socket.recv_fds(control, _MESSAGE, 4)
+        except OSError:
+            return
+        if not message:
+            return  # the parent is gone
+        request = json.loads(message)
+        passed = [socket.socket(fileno=f) for f in fds]
+        if request.get("role") == "zygote":
+            pid = _fork(lambda: _become_zygote(passed[0]), close=[control])
+        else:
+            if passed:
+                request["zygote_fd"] = passed[0].fileno()
+            pid = _fork(lambda: runner.child_main(request), close=[control])
+        for end in passed:
+            end.close()
+        control.send(json.dumps({"pid": pid}).encode())
 
 
 def _fork(body, close) -> int:
@@ -54,8 +71,7 @@ def _fork(body, close) -> int:
     if pid == 0:
         try:
             for item in close:
-                if item is not None:
-                    item.close()
+                item.close()
             body()
         finally:
             os._exit(70)
@@ -73,7 +89,7 @@ def _become_zygote(control: socket.socket) -> None:
 
 
 class Child:
-    """A running child of the server (and its zygote, if it has one), seen from the parent."""
+    """A running child of a server (and its zygote, if it has one), seen from the parent."""
 
     def __init__(self, pid: int, zygote: int | None = None):
         self.pid = pid
@@ -120,36 +136,45 @@ class Child:
 
 
 class ForkServer:
-    """Starts the server lazily; ``start(request)`` returns a :class:`Child`."""
+    """Starts its server process lazily; ``fork(request, fds)`` returns the child's pid."""
 
-    def __init__(self):
+    def __init__(self, role: str):
+        self.role = role
         self._process: subprocess.Popen | None = None
+        self._control: socket.socket | None = None
         self._lock = threading.Lock()
 
-    def _ensure(self) -> subprocess.Popen:
+    def _ensure(self) -> socket.socket:
         if self._process is None or self._process.poll() is not None:
-            code = f"import sys; sys.path.insert(0, {str(_ROOT)!r}); from grader.forkserver import serve; serve()"
-            self._process = subprocess.Popen(
-                [sys.executable, "-I", "-c", code],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=str(_ROOT),
-            )
+            ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+            code = (f"import sys; sys.path.insert(0, {str(_ROOT)!r}); "
+                    f"from grader.forkserver import serve; serve({theirs.fileno()}, {self.role!r})")
+            self._process = subprocess.Popen([sys.executable, "-I", "-c", code], pass_fds=[theirs.fileno()],
+                                             cwd=str(_ROOT), stdin=subprocess.DEVNULL)
+            theirs.close()
+            self._control = ours
             atexit.register(self.close)
-        return self._process
+        return self._control
 
-    def start(self, request: dict) -> Child:
+    def warm(self) -> None:
+        """Start the server now (it loads torch in the background of whatever comes next)."""
         with self._lock:
-            process = self._ensure()
-            process.stdin.write(json.dumps(request) + "\n")
-            process.stdin.flush()
-            answer = process.stdout.readline()
+            self._ensure()
+
+    def fork(self, request: dict, fds: list[int] = ()) -> int:
+        with self._lock:
+            control = self._ensure()
+            socket.send_fds(control, [json.dumps(request).encode()], list(fds))
+            answer = control.recv(_MESSAGE)
         if not answer:
-            raise RuntimeError("the grader's fork server stopped unexpectedly")
-        answer = json.loads(answer)
-        return Child(answer["pid"], answer.get("zygote"))
+            raise RuntimeError(f"the grader's {self.role} fork server stopped unexpectedly")
+        return json.loads(answer)["pid"]
 
     def close(self) -> None:
+        if self._control is not None:
+            self._control.close()
+            self._control = None
         if self._process is not None and self._process.poll() is None:
-            self._process.stdin.close()
             try:
                 self._process.wait(5)
             except subprocess.TimeoutExpired:
@@ -157,4 +182,25 @@ class ForkServer:
         self._process = None
 
 
-SERVER = ForkServer()
+JUDGES = ForkServer("judge")
+CLEAN = ForkServer("clean")
+
+
+def warm() -> None:
+    """Start both servers in the background."""
+    for server in (JUDGES, CLEAN):
+        threading.Thread(target=server.warm, daemon=True).start()
+
+
+def start(request: dict, with_sandboxes: bool) -> Child:
+    """Fork a judge for ``request``; with sandboxes, also a zygote (from the clean server)
+    holding the other end of the judge's socket for asking for sandboxes."""
+    if not with_sandboxes:
+        return Child(JUDGES.fork(request))
+    judge_end, zygote_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    try:
+        zygote = CLEAN.fork({"role": "zygote"}, [zygote_end.fileno()])
+        return Child(JUDGES.fork(request, [judge_end.fileno()]), zygote)
+    finally:
+        judge_end.close()
+        zygote_end.close()

@@ -33,6 +33,7 @@ def grade(
     reference_dir: Path | None = course.ROOT / "reference",
     hide: list[Path] = (),
     sandbox: bool = True,
+    cpu: int | None = None,
 ) -> Grade:
     """Grade the submission in ``root`` on ``steps`` (default: all).
 
@@ -59,6 +60,6 @@ def grade(
             jobs.append(runner.StepJob(step, paths, copies[step.id], reference_dir, suites, sandbox=sandbox,
                                        student_modules=student, hide=(str(Path(root).resolve()),
                                                                       *(str(Path(h).resolve()) for h in hide))))
-        for run in runner.run_steps(jobs, parallel):
+        for run in runner.run_steps(jobs, parallel, cpu):
             scores[run.step.id] = scoring.score_run(run, suites)
     return Grade([scores[s.id] for s in steps], time.monotonic() - start)

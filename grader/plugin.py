@@ -13,6 +13,7 @@ report of every test's outcome.
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -34,13 +35,12 @@ _API_NAMES = sorted({name for step in STEPS for name in step.api})
 class RunConfig:
     """Everything a grading run decides about where code comes from."""
 
-    paths: dict[str, Path]  # flat module name -> file
-    student_files: dict[str, Path]  # step id -> the student's file that is under test
+    paths: dict[str, Path]  # flat module name -> file (when student code is imported here)
+    student_files: dict[str, Path]  # step id -> the student's file under test
     reference_dir: Path | None
     report: Path | None = None
-    step: str | None = None  # the step under test, when the grader runs one
-    test_timeout: float | None = None  # seconds per test; None: the step's manifest decides
-    sandbox: dict | None = None  # how to start sandboxes (grader.sandbox); None: import student code here
+    test_timeouts: dict[str, float] | None = None  # step id -> seconds per test (default: the manifest's)
+    sandboxes: dict[str, dict] | None = None  # step id -> how to start its sandboxes (grader.sandbox)
 
     @classmethod
     def from_json(cls, path: Path) -> "RunConfig":
@@ -50,9 +50,8 @@ class RunConfig:
             student_files={k: Path(v) for k, v in data["student_files"].items()},
             reference_dir=Path(data["reference_dir"]) if data.get("reference_dir") else None,
             report=Path(data["report"]) if data.get("report") else None,
-            step=data.get("step"),
-            test_timeout=data.get("test_timeout"),
-            sandbox=data.get("sandbox"),
+            test_timeouts=data.get("test_timeouts"),
+            sandboxes=data.get("sandboxes") or None,
         )
 
     @classmethod
@@ -83,7 +82,7 @@ def pytest_configure(config):
     run = RunConfig.from_json(Path(path)) if path else RunConfig.checkout(config.getoption("--impl"))
     config._grader_run = run
     config._grader_state = _State(run)
-    if run.sandbox is None:  # student code runs here: let `import self_attention` find it
+    if not run.sandboxes:  # student code runs here: let `import self_attention` find it
         modules.install(run.paths)
     sys.dont_write_bytecode = True
     if run.report is not None:
@@ -95,13 +94,22 @@ class _State:
 
     def __init__(self, run: RunConfig):
         self.run = run
-        self.references: dict[str, object] = {}
         self.findings: dict[str, list[forbidden.Finding]] = {}
-        if run.sandbox is not None:
-            timeout = (run.test_timeout or max(s.limits.test_timeout for s in STEPS)) + 2
-            self.code = studentcode.Sandboxed(int(os.environ["GRADER_ZYGOTE_FD"]), run.sandbox, timeout)
-        else:
-            self.code = studentcode.InProcess(run.student_files, STEPS)
+        self.sandboxed: dict[str, studentcode.Sandboxed] = {}
+        self.in_process = None if run.sandboxes else studentcode.InProcess(run.student_files, STEPS)
+        if run.sandboxes:
+            zygote = int(os.environ["GRADER_ZYGOTE_FD"])
+            for step in STEPS:
+                if step.id in run.sandboxes:
+                    backstop = self.test_timeout(step) + 2  # pytest-timeout normally stops a call first
+                    self.sandboxed[step.id] = studentcode.Sandboxed(zygote, run.sandboxes[step.id], backstop)
+
+    def test_timeout(self, step: course.Step) -> float:
+        return (self.run.test_timeouts or {}).get(step.id, step.limits.test_timeout)
+
+    def code(self, step: course.Step):
+        """Where this step's student objects come from."""
+        return self.in_process if self.in_process is not None else self.sandboxed[step.id]
 
     def static_findings(self, step: course.Step) -> list[forbidden.Finding]:
         if step.id not in self.findings:
@@ -116,15 +124,38 @@ class _State:
     def reference(self, step: course.Step):
         if self.run.reference_dir is None:
             raise RuntimeError("this test compares with the reference, which is not part of this checkout")
-        if step.id not in self.references:
-            self.references[step.id] = modules.load_reference(STEPS, step, self.run.reference_dir)
-        return self.references[step.id]
+        return _reference(step.id, self.run.reference_dir)
+
+
+@functools.lru_cache(maxsize=None)
+def _reference(step_id: str, reference_dir: Path):
+    return modules.load_reference(STEPS, course.find_step(STEPS, step_id), reference_dir)
+
+
+def preload() -> None:
+    """Import every step's test modules (as pytest will name them) and reference modules, so
+    that a judge forked from a process that ran this starts without collecting from disk.
+    Only the judges' fork server runs it: never a process that forks sandboxes."""
+    from _pytest.pathlib import import_path
+
+    for step in STEPS:
+        for kind in ("public", "hidden"):
+            for path in sorted(step.suite(kind).glob("test_*.py")):
+                import_path(path, mode="importlib", root=course.ROOT, consider_namespace_packages=False)
+        reference_dir = course.ROOT / "reference"
+        if (reference_dir / step.files[0]).exists():
+            _reference(step.id, reference_dir)
 
 
 def _maybe_step_of(node) -> course.Step | None:
-    path = Path(node.path).resolve()
+    return _step_of_path(str(node.path))
+
+
+@functools.lru_cache(maxsize=None)
+def _step_of_path(path: str) -> course.Step | None:
+    resolved = Path(path).resolve()
     for step in STEPS:
-        if path.is_relative_to(step.folder.resolve()):
+        if resolved.is_relative_to(step.folder.resolve()):
             return step
     return None
 
@@ -147,10 +178,10 @@ def _api_fixture(name: str):
         findings = [f for f in state.static_findings(step) if f.scope in ("", name)]
         if findings:
             raise CheckFailure("Not graded: your code " + findings[0].message())
-        module = state.code.module(step)
-        if not hasattr(module, name):
-            raise CheckFailure(f"{step.files[0]} does not define `{name}`; the tests need it by that exact name.")
-        return getattr(module, name)
+        try:
+            return state.code(step).api(step, name)
+        except AttributeError:
+            raise CheckFailure(f"{step.files[0]} does not define `{name}`; the tests need it by that exact name.") from None
 
     return fixture
 
@@ -168,13 +199,18 @@ def ref(request):
 @pytest.fixture
 def golden(request):
     """The stored reference outputs of the step's public cases."""
-    return Golden(_step_of(request.node).suite("public") / GOLDEN_FILE)
+    return _golden(_step_of(request.node).suite("public") / GOLDEN_FILE)
+
+
+@functools.lru_cache(maxsize=None)
+def _golden(path: Path) -> Golden:
+    return Golden(path)
 
 
 @pytest.fixture
 def ToyLM(request):  # noqa: N802 - named like the class it gives
     """``grader.toymodels.ToyLM``, created where the student's code runs (for ``generate``)."""
-    return request.config._grader_state.code.toy_models().ToyLM
+    return request.config._grader_state.code(_step_of(request.node)).toy_models().ToyLM
 
 
 @pytest.fixture(autouse=True)
@@ -183,19 +219,27 @@ def _deterministic_and_monitored(request):
     if _maybe_step_of(request.node) is None:  # not a course test (the repository's own tests)
         yield
         return
-    torch.manual_seed(0)
-    with request.config._grader_state.code.test():
+    torch.default_generator.manual_seed(0)  # torch.manual_seed also seeds every accelerator: slow here
+    with request.config._grader_state.code(_step_of(request.node)).test():
         yield
 
 
 def pytest_collection_modifyitems(config, items):
-    override = config._grader_run.test_timeout
+    brief = not config.getoption("--full-tracebacks")
     for item in items:
         step = _maybe_step_of(item)
         if step is None:
             continue
         if item.get_closest_marker("timeout") is None:
-            item.add_marker(pytest.mark.timeout(override or step.limits.test_timeout))
+            item.add_marker(pytest.mark.timeout(config._grader_state.test_timeout(step)))
+        if brief:  # the report shows the feedback only: skip building a traceback nobody reads
+            item.repr_failure = functools.partial(_brief_failure, item)
+            item._repr_failure_py = lambda excinfo, style=None, item=item: _brief_failure(item, excinfo)
+
+
+def _brief_failure(item, excinfo) -> str:
+    marker = item.get_closest_marker("timeout")
+    return feedback(excinfo, _maybe_step_of(item), marker.args[0] if marker else None)
 
 
 # ---------------------------------------------------------------- feedback
@@ -250,7 +294,7 @@ def pytest_runtest_makereport(item, call):
     step = _maybe_step_of(item)
     if step is None:  # not a course test: leave pytest's report alone
         return report
-    violations = item.config._grader_state.code.violations() if call.when == "call" else []
+    violations = item.config._grader_state.code(step).violations() if call.when == "call" else []
     message = None
     if violations:
         report.outcome = "failed"
@@ -276,10 +320,10 @@ class Recorder:
     def __init__(self, run: RunConfig):
         self.run = run
         self.current: dict[str, dict] = {}
+        self.stream = open(run.report, "a", encoding="utf-8", buffering=1)  # line-buffered: each line lands at once
 
     def _write(self, record: dict) -> None:
-        with open(self.run.report, "a", encoding="utf-8") as stream:
-            stream.write(json.dumps(record) + "\n")
+        self.stream.write(json.dumps(record) + "\n")
 
     def pytest_collection_finish(self, session):
         self._write({"collected": [item.nodeid for item in session.items]})

@@ -73,6 +73,8 @@ class Sandbox:
         self.pid: int | None = None
         self.generation = 0  # bumped at every (re)spawn: older handles are stale
         self.violations: list[str] = []
+        self.pending_reset = False  # sent along with the next request instead of on its own
+        self.rng_sent: bytes | None = None  # the global RNG state the sandbox has (None: unknown)
 
     # ------------------------------------------------------------ process
 
@@ -104,9 +106,16 @@ class Sandbox:
         """Send one request and return the decoded reply value (or raise the student's error)."""
         if self.sock is None:
             self._spawn()
+            self.pending_reset, self.rng_sent = False, None
         generation = self.generation
+        if self.pending_reset:
+            message["reset"], self.pending_reset = True, False
+        if message.get("op") == "call":  # share the global RNG: send its state when it changed
+            state = torch.get_rng_state()
+            if self.rng_sent != (raw := state.numpy().tobytes()):
+                message["rng"], self.rng_sent = channel.encode(state), raw
         try:
-            channel.send(self.sock, channel.encode(message))
+            channel.send(self.sock, message)  # every field is plain data already
             reply = channel.recv(self.sock)
         except socket.timeout:
             self.kill()
@@ -127,8 +136,9 @@ class Sandbox:
             rng = channel.decode(reply.get("rng"))
             if isinstance(rng, torch.Tensor):
                 torch.set_rng_state(rng)  # the student's code drew random numbers: so did we
+                self.rng_sent = rng.numpy().tobytes()
         except (channel.ChannelError, RuntimeError, TypeError, ValueError):
-            pass
+            self.rng_sent = None
         value = channel.decode(reply.get("value"), lambda handle: Remote(self, handle, generation))
         if "error" in reply:
             _reraise(reply["error"] if isinstance(reply["error"], dict) else {})
@@ -139,9 +149,8 @@ class Sandbox:
         return value
 
     def reset(self) -> None:
-        """Forget the objects of the previous test (the imported module stays)."""
-        if self.sock is not None:
-            self.request({"op": "reset"})
+        """Forget the objects of the previous test (the API itself stays); done at the next request."""
+        self.pending_reset = self.sock is not None
         self.violations.clear()
 
 
@@ -173,6 +182,8 @@ class Remote:
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)
         self._check_alive()
+        if name in MODULE_METHODS:  # called right away in practice: one request for both steps
+            return _Method(self, name)
         value, _ = self._sandbox.request({"op": "getattr", "target": self._handle, "name": name})
         return value
 
@@ -180,13 +191,23 @@ class Remote:
         raise AttributeError("the grader does not set attributes on student objects")
 
     def __call__(self, *args, **kwargs):
+        return self._call(None, args, kwargs)
+
+    def _call(self, method: str | None, args, kwargs):
+        """Call the object (or its ``method``) in the sandbox."""
         self._check_alive()
-        message = {"op": "call", "target": self._handle, "args": self._encode(list(args)),
-                   "kwargs": self._encode(kwargs), "rng": torch.get_rng_state(),
-                   "strict_devices": strict_devices_flag.get()}
+        watched = [str(i) for i, a in enumerate(args) if _is_watched(a)] + [k for k, a in kwargs.items() if _is_watched(a)]
+        message = {"op": "call", "target": self._handle, "method": method, "args": self._encode(list(args)),
+                   "kwargs": self._encode(kwargs), "watched": watched, "strict_devices": strict_devices_flag.get()}
         value, changed = self._sandbox.request(message)
         _write_back(args, kwargs, channel.decode(changed))
         return value
+
+    def parameter_shapes(self) -> dict:
+        """{name: shape} of the module's parameters, without sending the values over."""
+        self._check_alive()
+        value, _ = self._sandbox.request({"op": "parameter_shapes", "target": self._handle})
+        return {str(name): tuple(int(n) for n in shape) for name, shape in dict(value).items()}
 
     def assign_parameters(self, values: dict) -> None:
         """Overwrite the module's parameters in place with ``values`` (by name)."""
@@ -195,6 +216,23 @@ class Remote:
 
     def __repr__(self) -> str:
         return f"<student object #{self._handle}>"
+
+
+# nn.Module methods the tests call: `model.eval()` is then one request, not two.
+MODULE_METHODS = frozenset({"eval", "train", "double", "float", "half", "bfloat16", "to", "named_parameters",
+                            "named_buffers", "parameters", "buffers", "zero_grad", "requires_grad_"})
+
+
+class _Method:
+    """``remote.eval`` before it is called: the call goes to the sandbox as one request."""
+
+    __slots__ = ("_owner", "_name")
+
+    def __init__(self, owner: "Remote", name: str):
+        self._owner, self._name = owner, name
+
+    def __call__(self, *args, **kwargs):
+        return self._owner._call(self._name, args, kwargs)
 
 
 def _write_back(args, kwargs, changed: dict) -> None:

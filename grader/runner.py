@@ -72,8 +72,8 @@ class StepRun:
     log_tail: str = ""
 
 
-def pytest_args(job: StepJob, config_path: Path) -> list[str]:
-    suites = [str(job.step.suite(kind)) for kind in job.suites if job.step.suite(kind).is_dir()]
+def pytest_args(jobs: list[StepJob], config_path: Path) -> list[str]:
+    suites = [str(job.step.suite(kind)) for job in jobs for kind in job.suites if job.step.suite(kind).is_dir()]
     return [
         *suites,
         "-c", str(Path(__file__).with_name("grading.ini")),
@@ -82,6 +82,7 @@ def pytest_args(job: StepJob, config_path: Path) -> list[str]:
         "--noconftest",
         "--assert=plain",  # the suites report through CheckFailure, not assert rewriting
         "--tb=line",  # the plugin writes the feedback; full tracebacks cost ~0.2 s per failing test
+        "--capture=no",  # nothing to capture: the report carries the feedback, prints go to the log
         "-p", "no:cacheprovider",
         "-p", "no:unraisableexception",  # its final gc.collect() costs ~0.4 s per run
         "-p", "pytest_timeout",  # third-party plugins are not auto-loaded (see child_main)
@@ -91,9 +92,26 @@ def pytest_args(job: StepJob, config_path: Path) -> list[str]:
     ]
 
 
+def _core(cpu: int | None) -> int | None:
+    """A valid core number for ``cpu`` on this machine (None: no pinning)."""
+    if cpu is None or not hasattr(os, "sched_getaffinity"):
+        return None
+    cores = sorted(os.sched_getaffinity(0))
+    return cores[cpu % len(cores)] if len(cores) > 1 else None
+
+
+def pin(cpu: int | None) -> None:
+    if cpu is not None and hasattr(os, "sched_setaffinity"):
+        try:
+            os.sched_setaffinity(0, {cpu})
+        except OSError:
+            pass
+
+
 def child_main(request: dict) -> None:
     """Body of a child process: limits, then pytest, then a hard exit. Never returns."""
     os.setsid()  # own process group: the parent can kill everything it spawns
+    pin(request.get("cpu"))
     try:
         import resource
 
@@ -183,75 +201,154 @@ def _tail(path: Path) -> str:
         return ""
 
 
-def _supervise(child: forkserver.Child, report: Report, deadline: float, test_limit: float) -> str:
-    """Wait for the child: "finished", "deadline" (the step's time ran out) or "test"
-    (one test overran its hard limit, e.g. a long C++ op that pytest-timeout cannot stop)."""
+def _step_id(nodeid: str) -> str:
+    """'assignments/01_self_attention/tests/...::test_x' -> '01_self_attention'."""
+    parts = nodeid.replace("\\", "/").split("/")
+    return parts[1] if len(parts) > 1 and parts[0] == "assignments" else ""
+
+
+class _Clock:
+    """Time used so far by each step of a judge: finished tests plus the running one."""
+
+    def __init__(self, report: Report):
+        self.report = report
+
+    def used(self, step_id: str) -> float:
+        finished = sum(r.get("duration", 0.0) for n, r in self.report.tests.items() if _step_id(n) == step_id)
+        if self.report.running is not None and _step_id(self.report.running) == step_id:
+            finished += time.monotonic() - self.report.running_since
+        return finished
+
+
+def _supervise(child: forkserver.Child, report: Report, jobs: dict[str, StepJob], deadline: float) -> tuple[str, str]:
+    """Wait for the child. Returns (what ended it, the step concerned): "finished";
+    "test" (the running test overran its hard limit: a long C++ op that pytest-timeout
+    cannot stop, say); "step" (a step used up its wall-clock time); "deadline"."""
+    clock = _Clock(report)
     while True:
         if child.wait(min(POLL, max(0.0, deadline - time.monotonic()))):
-            return "finished"
+            return "finished", ""
         report.update()
-        now = time.monotonic()
-        if now >= deadline:
-            return "deadline"
-        if report.running is not None and now - report.running_since > test_limit:
-            return "test"
+        if time.monotonic() >= deadline:
+            return "deadline", _step_id(report.running or "")
+        if report.running is None:
+            continue
+        step_id = _step_id(report.running)
+        job = jobs.get(step_id)
+        if job is None:
+            continue
+        limits = job.step.limits
+        if time.monotonic() - report.running_since > HARD_TEST_FACTOR * limits.test_timeout + HARD_TEST_GRACE:
+            return "test", step_id
+        if clock.used(step_id) > limits.wall_clock:
+            return "step", step_id
 
 
-def run_step(job: StepJob) -> StepRun:
-    """Run the step's suites under limits. If the child dies or is killed during a test,
-    that test fails and a fresh child carries on with the tests not yet run."""
-    limits = job.step.limits
-    test_limit = HARD_TEST_FACTOR * limits.test_timeout + HARD_TEST_GRACE
-    with tempfile.TemporaryDirectory(prefix=f"grade-{job.step.number}-") as tmp:
+def _config(jobs: list[StepJob], report: Path, sandbox_logs: Path) -> dict:
+    first = jobs[0]
+    return {
+        "steps": [job.step.id for job in jobs],
+        "paths": {name: str(path) for name, path in first.paths.items()},  # in-process runs: one step per judge
+        "student_files": {job.step.id: str(job.student_file) for job in jobs},
+        "reference_dir": str(first.reference_dir) if first.reference_dir else None,
+        "report": str(report),
+        "test_timeouts": {job.step.id: job.step.limits.test_timeout for job in jobs},
+        "sandboxes": {job.step.id: job.sandbox_request(sandbox_logs / f"{job.step.id}.log")
+                      for job in jobs if job.sandbox},
+    }
+
+
+def run_together(jobs: list[StepJob], cpu: int | None = None) -> list[StepRun]:
+    """Run several steps' suites in one judge process (each step's student code in its own
+    sandboxes), under each step's limits. If the judge dies or is killed during a test,
+    that test fails and a fresh judge carries on with the tests not yet run."""
+    if len(jobs) > 1 and not all(job.sandbox for job in jobs):
+        raise ValueError("steps share a judge only when their student code runs in sandboxes")
+    by_id = {job.step.id: job for job in jobs}
+    memory = max(job.step.limits.memory_mb for job in jobs)
+    with tempfile.TemporaryDirectory(prefix="grade-") as tmp:
         tmp = Path(tmp)
-        workdir = tmp / "work"
-        workdir.mkdir()
+        (tmp / "work").mkdir()
+        (tmp / "sandbox").mkdir()
         report, log, config = Report(tmp / "report.jsonl"), tmp / "output.log", tmp / "run.json"
-        config.write_text(json.dumps({
-            "step": job.step.id,
-            "paths": {name: str(path) for name, path in job.paths.items()},
-            "student_files": {job.step.id: str(job.student_file)},
-            "reference_dir": str(job.reference_dir) if job.reference_dir else None,
-            "report": str(report.path),
-            "test_timeout": limits.test_timeout,
-            "sandbox": job.sandbox_request(tmp / "sandbox.log") if job.sandbox else None,
-        }), encoding="utf-8")
+        settings = _config(jobs, report.path, tmp / "sandbox")
+        for request in settings["sandboxes"].values():
+            request["cpu"] = cpu  # a judge and its sandboxes share a core: their ping-pong stays on it
+        config.write_text(json.dumps(settings), encoding="utf-8")
         start = time.monotonic()
-        deadline = start + limits.wall_clock
-        status, detail = "ok", ""
+        deadline = start + sum(job.step.limits.wall_clock for job in jobs)
+        status = {job.step.id: ("ok", "") for job in jobs}
+        stopped: set[str] = set()  # steps whose remaining tests are not run
         for _ in range(1 + MAX_RESTARTS):
-            args = pytest_args(job, config) + [f"--deselect={nodeid}" for nodeid in report.tests]
-            child = forkserver.SERVER.start({"args": args, "workdir": str(workdir), "log": str(log),
-                                             "memory_mb": limits.memory_mb, "with_zygote": job.sandbox})
-            ended = _supervise(child, report, deadline, test_limit)
+            skip = set(report.tests) | {n for n in report.collected if _step_id(n) in stopped}
+            args = pytest_args(jobs, config) + [f"--deselect={nodeid}" for nodeid in sorted(skip)]
+            child = forkserver.start({"args": args, "workdir": str(tmp / "work"), "log": str(log),
+                                      "memory_mb": memory, "cpu": cpu}, with_sandboxes=jobs[0].sandbox)
+            ended, step_id = _supervise(child, report, by_id, deadline)
             child.kill_group()  # also whatever the child left running
             child.close()
             report.update()
-            if report.complete or report.running is None:
-                break  # done, or died outside any test: nothing to skip
-            if ended == "deadline":
-                status, detail = "timeout", f"the step's tests did not finish within {limits.wall_clock:g} s"
-                report.fail(report.running, f"stopped: still running when the step's {limits.wall_clock:g} s ran out")
+            running = report.running
+            if report.complete or running is None and ended == "finished":
+                break  # done, or the process died outside any test: nothing to skip
+            if ended in ("step", "deadline"):
+                for name in [step_id] if ended == "step" else list(by_id):
+                    if name in by_id and name not in stopped:
+                        wall = by_id[name].step.limits.wall_clock
+                        status[name] = ("timeout", f"the step's tests did not finish within {wall:g} s")
+                        stopped.add(name)
+                if running is not None:
+                    report.fail(running, "stopped: still running when the step's time ran out")
+                if ended == "deadline":
+                    break
+                continue
+            if running is None:
                 break
+            limits = by_id[_step_id(running)].step.limits if _step_id(running) in by_id else jobs[0].step.limits
             if ended == "test":
-                status, detail = "timeout", "a test ran far past its time limit and was stopped"
-                report.fail(report.running, f"stopped after {test_limit:g} s: an endless loop, or far too much work "
-                                            f"(the limit is {limits.test_timeout:g} s per test)")
+                hard = HARD_TEST_FACTOR * limits.test_timeout + HARD_TEST_GRACE
+                status[_step_id(running)] = ("timeout", "a test ran far past its time limit and was stopped")
+                report.fail(running, f"stopped after {hard:g} s: an endless loop, or far too much work "
+                                     f"(the limit is {limits.test_timeout:g} s per test)")
             else:
-                status, detail = "crashed", "the test process died during a test"
-                report.fail(report.running, "the test process died during this test "
-                                            "(os._exit or sys.exit in your code, a crash in native code, or out of memory)")
-        missing = [nodeid for nodeid in report.collected if nodeid not in report.tests]
-        if not report.collected and not report.tests:
-            status, detail = "crashed", "the test process stopped before running any test (out of memory, or a crash?)"
-        output = _tail(log) + ("\n--- student code (sandbox) output ---\n" + _tail(tmp / "sandbox.log")
-                               if (tmp / "sandbox.log").exists() else "")
-        return StepRun(job.step, status, report.tests, missing, detail or "", time.monotonic() - start, output)
+                status[_step_id(running)] = ("crashed", "the test process died during a test")
+                report.fail(running, "the test process died during this test "
+                                     "(os._exit or sys.exit in your code, a crash in native code, or out of memory)")
+        seconds = time.monotonic() - start
+        runs = []
+        for job in jobs:
+            collected = [n for n in report.collected if _step_id(n) == job.step.id]
+            tests = {n: r for n, r in report.tests.items() if _step_id(n) == job.step.id}
+            missing = [n for n in collected if n not in tests]
+            step_status, detail = status[job.step.id]
+            if not collected and not tests:
+                step_status, detail = "crashed", "the test process stopped before running any test (out of memory?)"
+            sandbox_log = tmp / "sandbox" / f"{job.step.id}.log"
+            output = _tail(log) + (f"\n--- student code (sandbox) output ---\n{_tail(sandbox_log)}"
+                                   if sandbox_log.exists() else "")
+            used = sum(r.get("duration", 0.0) for r in tests.values())
+            runs.append(StepRun(job.step, step_status, tests, missing, detail, used if len(jobs) > 1 else seconds, output))
+        return runs
 
 
-def run_steps(jobs: list[StepJob], parallel: int = 1) -> list[StepRun]:
-    """Run jobs with up to ``parallel`` children at a time; results in job order."""
-    if parallel <= 1 or len(jobs) <= 1:
-        return [run_step(job) for job in jobs]
-    with ThreadPoolExecutor(max_workers=parallel) as pool:
-        return list(pool.map(run_step, jobs))
+def run_step(job: StepJob, cpu: int | None = None) -> StepRun:
+    """One step's suites in a judge of its own."""
+    return run_together([job], cpu)[0]
+
+
+def run_steps(jobs: list[StepJob], parallel: int = 1, cpu: int | None = None) -> list[StepRun]:
+    """Run jobs, results in job order. Sandboxed steps share judges (``parallel`` of them,
+    one torch import-free fork each); in-process steps get a judge each. With one judge at
+    a time, ``cpu`` pins it (and its sandboxes) to that core."""
+    if not jobs:
+        return []
+    cpus = [cpu] if parallel <= 1 else list(range(parallel))
+    if all(job.sandbox for job in jobs):
+        groups = [jobs[i::max(1, parallel)] for i in range(min(max(1, parallel), len(jobs)))]
+        tasks = [lambda i=i, group=group: run_together(group, _core(cpus[i % len(cpus)])) for i, group in enumerate(groups)]
+    else:
+        tasks = [lambda job=job: [run_step(job, _core(cpu))] for job in jobs]
+    with ThreadPoolExecutor(max_workers=max(1, parallel)) as pool:
+        results = [run for runs in pool.map(lambda task: task(), tasks) for run in runs]
+    order = {job.step.id: i for i, job in enumerate(jobs)}
+    return sorted(results, key=lambda run: order[run.step.id])

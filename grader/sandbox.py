@@ -154,6 +154,8 @@ def lock_down(request: dict, keep: int) -> tuple[SourceModules, list[str]]:
                for name, (shown, path) in request["modules"].items()}
     lib = confine.libc()
     confine.die_with_parent(lib)
+    if request.get("cpu") is not None and hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {request["cpu"]})  # next to its judge
     _redirect_output(keep, request["log"])
     scratch = tempfile.gettempdir()
     layers = confine.namespaces(lib, [request["course_root"], *request["hide"]], scratch)
@@ -194,8 +196,10 @@ class Objects:
         return self.ids[key]
 
     def forget_all_but_modules(self) -> None:
-        """Between tests: drop every object but the imported modules (their handles stay valid)."""
-        kept = {h: o for h, o in self.by_id.items() if isinstance(o, types.ModuleType)}
+        """Between tests: drop every object but modules, classes and functions (the API itself,
+        whose handles the judge keeps); instances a test created go."""
+        kept = {h: o for h, o in self.by_id.items()
+                if isinstance(o, (types.ModuleType, type, types.FunctionType, types.BuiltinFunctionType))}
         self.by_id, self.ids = kept, {id(o): h for h, o in kept.items()}
         self.next = max(kept, default=0) + 1
 
@@ -257,14 +261,15 @@ def _write_backs(args, kwargs, before) -> dict:
 
 def handle(request: dict, objects: Objects, monitor, student_files: set[str]) -> dict:
     op = request["op"]
+    if request.get("reset"):  # a new test began: forget the last one's objects
+        objects.forget_all_but_modules()
     if op == "import":
         return {"value": importlib.import_module(request["name"])}
-    if op == "reset":
-        objects.forget_all_but_modules()
-        return {"value": None}
     target = objects.resolve(request["target"])
     if op == "getattr":
         return {"value": getattr(target, request["name"])}
+    if op == "parameter_shapes":
+        return {"value": {name: tuple(p.shape) for name, p in target.named_parameters()}}
     if op == "assign_parameters":
         values = channel.decode(request["values"], objects.resolve)
         with torch.no_grad():
@@ -275,18 +280,25 @@ def handle(request: dict, objects: Objects, monitor, student_files: set[str]) ->
         raise ValueError(f"unknown request {op!r}")
     args = channel.decode(request["args"], objects.resolve)
     kwargs = channel.decode(request["kwargs"], objects.resolve)
+    watched = set(request.get("watched", ()))  # the judge wants in-place changes of these back
     before = {str(k): v.clone() for k, v in list(enumerate(args)) + list(kwargs.items())
-              if isinstance(v, torch.Tensor) and v.device.type != "meta"}
-    torch.set_rng_state(channel.decode(request["rng"]))
+              if str(k) in watched and isinstance(v, torch.Tensor) and v.device.type != "meta"}
+    if "rng" in request:  # the judge's global RNG moved since we last saw it
+        torch.set_rng_state(channel.decode(request["rng"]))
+    rng_before = torch.get_rng_state()
     monitor.violations.clear()
+    function = target if request.get("method") is None else getattr(target, str(request["method"]))
     with monitor:
         if request.get("strict_devices"):
             with testkit.strict_devices():
-                value = _materialise(target(*args, **kwargs))
+                value = _materialise(function(*args, **kwargs))
         else:
-            value = _materialise(target(*args, **kwargs))
-    return {"value": value, "rng": torch.get_rng_state(), "changed": _write_backs(args, kwargs, before),
-            "violations": list(monitor.violations)}
+            value = _materialise(function(*args, **kwargs))
+    reply = {"value": value, "changed": _write_backs(args, kwargs, before), "violations": list(monitor.violations)}
+    rng_after = torch.get_rng_state()
+    if not torch.equal(rng_after, rng_before):
+        reply["rng"] = rng_after  # the student's code drew random numbers: the judge's RNG moves too
+    return reply
 
 
 def serve(sock: socket.socket, request: dict, keep: int) -> None:
@@ -307,7 +319,7 @@ def serve(sock: socket.socket, request: dict, keep: int) -> None:
             reply = handle(message, objects, monitor, student_files)
         except BaseException as error:  # noqa: BLE001 - whatever student code raises, SystemExit included
             reply = {"error": _describe(error, student_files), "violations": list(monitor.violations),
-                     "rng": torch.get_rng_state()}
+                     "rng": torch.get_rng_state()}  # where the failed call left the RNG
         try:
             channel.send(sock, channel.encode(reply, objects.register))
         except BaseException as error:  # noqa: BLE001 - e.g. an object that cannot be sent

@@ -2,7 +2,7 @@
 import torch
 import torch.nn as nn
 
-from grader.testkit import check, check_close, check_tensor, fail, paired, rand_mask, randn
+from grader.testkit import check, check_close, check_tensor, fail, manual_seed, paired, rand_mask, randn
 
 B, T, E = 2, 5, 12
 
@@ -68,7 +68,7 @@ def test_self_attention_in_float64(SelfAttention, ref):
 
 
 def test_self_attention_equals_torch_multihead_attention_with_one_head(SelfAttention):
-    torch.manual_seed(88)
+    manual_seed(88)
     student = SelfAttention(E).eval()
     params = dict(student.named_parameters())
     missing = {f"{n}.{p}" for n in ("query", "key", "value") for p in ("weight", "bias")} - set(params)

@@ -1,13 +1,13 @@
 """Hidden checks of dropout in `MultiHeadAttention` (step 02)."""
 import torch
 
-from grader.testkit import assign_parameters, check, check_close, check_differs, copy_parameters, fail, randn
+from grader.testkit import assign_parameters, check, check_close, check_differs, copy_parameters, fail, manual_seed, randn
 
 B, T, E, H = 2, 5, 12, 3
 
 
 def test_mha_dropout_is_active_in_training(MultiHeadAttention):
-    torch.manual_seed(0)
+    manual_seed(0)
     model = MultiHeadAttention(E, H, dropout=0.5)
     x = randn(B, T, E, seed=51)
     model.train()
@@ -20,7 +20,7 @@ def test_mha_dropout_is_active_in_training(MultiHeadAttention):
 
 
 def test_mha_without_dropout_is_the_same_in_train_and_eval(MultiHeadAttention):
-    torch.manual_seed(0)
+    manual_seed(0)
     model = MultiHeadAttention(E, H)  # default dropout=0.0
     x = randn(B, T, E, seed=52)
     model.train()
@@ -31,7 +31,7 @@ def test_mha_without_dropout_is_the_same_in_train_and_eval(MultiHeadAttention):
 
 
 def test_mha_eval_output_does_not_depend_on_the_dropout_rate(MultiHeadAttention, ref):
-    torch.manual_seed(53)
+    manual_seed(53)
     reference = ref.MultiHeadAttention(E, H).eval()
     student = MultiHeadAttention(E, H, dropout=0.3).eval()
     copy_parameters(reference, student, f"MultiHeadAttention({E}, {H}, dropout=0.3)")
@@ -45,7 +45,7 @@ def test_mha_dropout_acts_on_the_attention_weights(MultiHeadAttention):
     # fc_out is the identity. Dropping attention weights then scales a whole head's output
     # slice by one number (the sum of its kept weights), so the D features of a head stay
     # equal; dropping output features instead zeroes single features.
-    torch.manual_seed(0)
+    manual_seed(0)
     model = MultiHeadAttention(E, H, dropout=0.5)
     values = {name: p.detach().clone() for name, p in model.named_parameters()}
     missing = {"value.weight", "value.bias", "fc_out.weight", "fc_out.bias"} - set(values)

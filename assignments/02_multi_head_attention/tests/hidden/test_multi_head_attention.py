@@ -3,7 +3,7 @@ import pytest
 import torch
 import torch.nn as nn
 
-from grader.testkit import check, check_close, check_tensor, expect_value_error, fail, paired, rand_mask, randn
+from grader.testkit import check, check_close, check_tensor, expect_value_error, fail, manual_seed, paired, rand_mask, randn
 
 B, T, E, H = 2, 5, 12, 3
 
@@ -64,7 +64,7 @@ def test_mha_weights_are_distributions_per_head(MultiHeadAttention, ref):
 
 
 def test_mha_equals_torch_multihead_attention(MultiHeadAttention):
-    torch.manual_seed(36)
+    manual_seed(36)
     student = MultiHeadAttention(E, H).eval()
     params = dict(student.named_parameters())
     need = {f"{n}.{p}" for n in ("query", "key", "value", "fc_out") for p in ("weight", "bias")}

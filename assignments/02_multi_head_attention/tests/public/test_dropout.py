@@ -1,11 +1,11 @@
 """Public checks of dropout in `MultiHeadAttention` (step 02)."""
 import torch
 
-from grader.testkit import check, check_close, randn
+from grader.testkit import check, check_close, manual_seed, randn
 
 
 def test_mha_is_deterministic_in_eval_mode(MultiHeadAttention):
-    torch.manual_seed(0)
+    manual_seed(0)
     model = MultiHeadAttention(12, 3, dropout=0.5).eval()
     x = randn(2, 5, 12, seed=41)
     with torch.no_grad():
@@ -15,7 +15,7 @@ def test_mha_is_deterministic_in_eval_mode(MultiHeadAttention):
 
 
 def test_mha_applies_dropout_in_training(MultiHeadAttention):
-    torch.manual_seed(0)
+    manual_seed(0)
     model = MultiHeadAttention(12, 3, dropout=0.5)
     x = randn(2, 5, 12, seed=42)
     trained = model.train()(x)
@@ -27,7 +27,7 @@ def test_mha_applies_dropout_in_training(MultiHeadAttention):
 
 
 def test_mha_default_has_no_dropout(MultiHeadAttention):
-    torch.manual_seed(0)
+    manual_seed(0)
     model = MultiHeadAttention(12, 3)  # default dropout=0.0
     x = randn(2, 5, 12, seed=43)
     trained = model.train()(x)

@@ -1,7 +1,7 @@
 """Hidden checks of dropout in `TransformerBlock` (step 04)."""
 import torch
 
-from grader.testkit import assign_parameters, check_close, check_differs, copy_parameters, fail, randn
+from grader.testkit import assign_parameters, check_close, check_differs, copy_parameters, fail, manual_seed, randn
 
 B, T, E, H = 2, 5, 12, 3
 
@@ -19,7 +19,7 @@ def _with_zeros(block, names):
 
 
 def test_block_dropout_differs_between_calls_in_training(TransformerBlock):
-    torch.manual_seed(0)
+    manual_seed(0)
     block = TransformerBlock(E, H, dropout=0.3).train()
     x = randn(B, T, E, seed=121)
     check_differs(block(x), block(x), "with dropout=0.3 in train mode, two calls gave the same output.",
@@ -27,7 +27,7 @@ def test_block_dropout_differs_between_calls_in_training(TransformerBlock):
 
 
 def test_block_default_dropout_is_active_in_training(TransformerBlock):
-    torch.manual_seed(0)
+    manual_seed(0)
     block = TransformerBlock(E, H)  # default dropout=0.1
     x = randn(B, T, E, seed=122)
     trained = block.train()(x)
@@ -35,7 +35,7 @@ def test_block_default_dropout_is_active_in_training(TransformerBlock):
 
 
 def test_block_without_dropout_is_the_same_in_train_and_eval(TransformerBlock):
-    torch.manual_seed(0)
+    manual_seed(0)
     block = TransformerBlock(E, H, dropout=0.0)
     x = randn(B, T, E, seed=123)
     trained = block.train()(x)
@@ -44,7 +44,7 @@ def test_block_without_dropout_is_the_same_in_train_and_eval(TransformerBlock):
 
 
 def test_block_eval_output_does_not_depend_on_dropout_rate(TransformerBlock, ref):
-    torch.manual_seed(124)
+    manual_seed(124)
     reference = ref.TransformerBlock(E, H, dropout=0.0).eval()
     student = TransformerBlock(E, H, dropout=0.4).eval()
     copy_parameters(reference, student, "TransformerBlock(12, 3, dropout=0.4)")
@@ -56,7 +56,7 @@ def test_block_eval_output_does_not_depend_on_dropout_rate(TransformerBlock, ref
 def test_block_applies_dropout_to_the_feed_forward_output(TransformerBlock):
     # attention.fc_out = 0: the attention sub-layer adds exactly 0 (whatever happens inside
     # it), so in train mode only a dropout on the feed-forward output can make calls differ.
-    torch.manual_seed(0)
+    manual_seed(0)
     block = _with_zeros(TransformerBlock(E, H, dropout=0.5), ["attention.fc_out.weight", "attention.fc_out.bias"])
     x = randn(B, T, E, seed=126)
     block.train()
@@ -70,7 +70,7 @@ def test_block_applies_dropout_to_the_attention_output(TransformerBlock):
     # attention.fc_out.weight = 0: the attention outputs its bias for every token, whatever
     # its weights (and any dropout on them); feed_forward.2 = 0: the feed-forward adds 0.
     # In train mode only a dropout on the attention sub-layer's output can make calls differ.
-    torch.manual_seed(0)
+    manual_seed(0)
     block = _with_zeros(TransformerBlock(E, H, dropout=0.5),
                         ["attention.fc_out.weight", "feed_forward.2.weight", "feed_forward.2.bias"])
     x = randn(B, T, E, seed=127)

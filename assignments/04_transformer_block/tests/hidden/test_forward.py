@@ -4,7 +4,7 @@ import torch
 import torch.nn as nn
 
 from grader import contract
-from grader.testkit import check_close, fail, paired, rand_mask, randn, seed_parameters
+from grader.testkit import check_close, fail, manual_seed, paired, rand_mask, randn, seed_parameters
 
 B, T, E, H, K = 2, 5, 12, 3, 3  # K = forward_expansion, not the default
 
@@ -55,7 +55,7 @@ def test_block_passes_the_mask_to_attention(TransformerBlock, ref, kind):
 
 
 def test_block_equals_torch_encoder_layer(TransformerBlock):
-    torch.manual_seed(104)
+    manual_seed(104)
     student = TransformerBlock(E, H, 0.0, K).eval()
     params = dict(student.named_parameters())
     torch_layer = nn.TransformerEncoderLayer(E, H, dim_feedforward=K * E, dropout=0.0, activation="relu",

@@ -1,11 +1,11 @@
 """Public checks of dropout in `TransformerBlock` (step 04)."""
 import torch
 
-from grader.testkit import assign_parameters, check, check_close, fail, randn
+from grader.testkit import assign_parameters, check, check_close, fail, manual_seed, randn
 
 
 def test_block_is_deterministic_in_eval_mode(TransformerBlock):
-    torch.manual_seed(0)
+    manual_seed(0)
     block = TransformerBlock(8, 2, dropout=0.5).eval()
     x = randn(2, 5, 8, seed=111)
     check(torch.equal(block(x), block(x)), "in eval mode TransformerBlock must give the same output every time.",
@@ -13,7 +13,7 @@ def test_block_is_deterministic_in_eval_mode(TransformerBlock):
 
 
 def test_block_applies_dropout_in_training(TransformerBlock):
-    torch.manual_seed(0)
+    manual_seed(0)
     block = TransformerBlock(8, 2, dropout=0.5)
     x = randn(2, 5, 8, seed=112)
     trained = block.train()(x)
@@ -26,7 +26,7 @@ def test_block_drops_the_feed_forward_output_in_training(TransformerBlock):
     # The attention's fc_out is set to 0, so the attention sub-layer adds exactly 0 (and any
     # dropout inside the attention cannot matter): only self.dropout on the feed-forward
     # output can make two train-mode calls differ.
-    torch.manual_seed(0)
+    manual_seed(0)
     block = TransformerBlock(8, 2, dropout=0.5)
     values = {name: p.detach().clone() for name, p in block.named_parameters()}
     for name in ("attention.fc_out.weight", "attention.fc_out.bias"):
@@ -43,7 +43,7 @@ def test_block_drops_the_feed_forward_output_in_training(TransformerBlock):
 
 
 def test_block_without_dropout_is_the_same_in_train_and_eval(TransformerBlock):
-    torch.manual_seed(0)
+    manual_seed(0)
     block = TransformerBlock(8, 2, dropout=0.0)
     x = randn(2, 5, 8, seed=114)
     trained = block.train()(x)

@@ -1,7 +1,7 @@
 """Hidden checks of `MiniTransformer.forward` (step 05)."""
 import torch
 
-from grader.testkit import check_close, check_differs, paired, randint
+from grader.testkit import check_close, check_differs, manual_seed, paired, randint
 
 V, E, H, L, MAX = 11, 12, 3, 2, 20
 B, T = 2, 5
@@ -35,7 +35,7 @@ def test_logits_with_a_causal_mask_keyword(MiniTransformer, ref):
 
 
 def test_single_layer_default_matches_reference(MiniTransformer, ref):
-    torch.manual_seed(3)
+    manual_seed(3)
     reference = ref.MiniTransformer(V, E, H).eval()
     student = MiniTransformer(V, E, H).eval()
     from grader.testkit import copy_parameters

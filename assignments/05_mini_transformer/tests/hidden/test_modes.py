@@ -1,7 +1,7 @@
 """Hidden checks of `MiniTransformer` across modes, dtypes and devices (step 05)."""
 import torch
 
-from grader.testkit import check, check_close, check_differs, expect_value_error, paired, randint
+from grader.testkit import check, check_close, check_differs, expect_value_error, manual_seed, paired, randint
 
 V, E, H = 11, 12, 3
 
@@ -36,7 +36,7 @@ def test_model_follows_a_device_change(MiniTransformer):
 
 
 def test_dropout_reaches_the_blocks(MiniTransformer):
-    torch.manual_seed(0)
+    manual_seed(0)
     model = MiniTransformer(V, E, H, num_layers=2, dropout=0.5)
     ids = randint(V, (2, 6), seed=163)
     trained = model.train()(ids)
@@ -45,7 +45,7 @@ def test_dropout_reaches_the_blocks(MiniTransformer):
 
 
 def test_no_dropout_means_train_equals_eval(MiniTransformer):
-    torch.manual_seed(0)
+    manual_seed(0)
     model = MiniTransformer(V, E, H, num_layers=2, dropout=0.0)
     ids = randint(V, (2, 6), seed=164)
     trained = model.train()(ids)

@@ -1,11 +1,11 @@
 """Public checks of `MiniTransformer` in eval mode and its length limit (step 05)."""
 import torch
 
-from grader.testkit import check, check_close, expect_value_error, randint
+from grader.testkit import check, check_close, expect_value_error, manual_seed, randint
 
 
 def test_model_is_deterministic_in_eval_mode(MiniTransformer):
-    torch.manual_seed(0)
+    manual_seed(0)
     model = MiniTransformer(9, 8, 2, num_layers=2, dropout=0.5).eval()
     ids = randint(9, (2, 5), seed=141)
     check(torch.equal(model(ids), model(ids)), "in eval mode MiniTransformer must give the same logits every time.")
@@ -18,7 +18,7 @@ def test_sequence_longer_than_max_len_is_refused(MiniTransformer):
 
 
 def test_no_dropout_means_train_equals_eval(MiniTransformer):
-    torch.manual_seed(0)
+    manual_seed(0)
     model = MiniTransformer(9, 8, 2, num_layers=2, dropout=0.0)
     ids = randint(9, (2, 5), seed=143)
     trained = model.train()(ids)

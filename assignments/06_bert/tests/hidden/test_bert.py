@@ -3,7 +3,7 @@ import pytest
 import torch
 
 from grader import contract
-from grader.testkit import check, check_close, check_differs, check_parameters, paired, randint, randn, strict_devices
+from grader.testkit import check, check_close, check_differs, check_parameters, manual_seed, paired, randint, randn, strict_devices
 
 V, E, L, H, MAX = 13, 12, 2, 3, 24
 
@@ -97,7 +97,7 @@ def test_layers_are_encoder_blocks_with_the_given_heads(MiniBERT, EncoderBlock, 
 
 
 def test_dropout_reaches_the_model(MiniBERT):
-    torch.manual_seed(0)
+    manual_seed(0)
     ids = randint(V - 1, (2, 6), seed=241) + 1
     model = MiniBERT(V, embed_dim=E, num_layers=L, heads=H, max_len=MAX, dropout=0.0)
     trained = model.train()(ids)

@@ -1,7 +1,7 @@
 """Hidden checks of `BERTEmbedding` (step 06)."""
 import torch
 
-from grader.testkit import check, check_close, check_differs, expect_value_error, paired, randint, strict_devices
+from grader.testkit import check, check_close, check_differs, expect_value_error, manual_seed, paired, randint, strict_devices
 
 V, E, MAX = 17, 12, 20
 
@@ -40,7 +40,7 @@ def test_positions_follow_the_input_device(BERTEmbedding):
 
 
 def test_dropout_is_applied_in_training(BERTEmbedding):
-    torch.manual_seed(0)
+    manual_seed(0)
     embedding = BERTEmbedding(V, E, max_len=MAX, dropout=0.5)
     ids = randint(V, (2, 6), seed=215)
     trained = embedding.train()(ids)

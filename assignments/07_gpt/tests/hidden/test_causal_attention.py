@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from grader.testkit import check, check_close, check_differs, fail, paired, randn, strict_devices
+from grader.testkit import check, check_close, check_differs, fail, manual_seed, paired, randn, strict_devices
 
 B, T, E, H, MAX = 2, 6, 12, 3, 16
 
@@ -53,7 +53,7 @@ def test_mask_follows_the_module(CausalSelfAttention):
 
 
 def test_dropout_on_attention(CausalSelfAttention):
-    torch.manual_seed(0)
+    manual_seed(0)
     attention = CausalSelfAttention(E, H, MAX, dropout=0.5)
     x = randn(B, T, E, seed=335)
     trained = attention.train()(x)

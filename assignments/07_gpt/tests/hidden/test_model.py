@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from grader.testkit import assign_parameters, check, check_close, check_differs, paired, randint, randn, strict_devices
+from grader.testkit import assign_parameters, check, check_close, check_differs, manual_seed, paired, randint, randn, strict_devices
 
 V, E, L, H, MAX = 13, 12, 2, 3, 16
 
@@ -58,7 +58,7 @@ def test_model_on_another_device(MiniGPT):
 
 
 def test_dropout_reaches_the_blocks(MiniGPT):
-    torch.manual_seed(0)
+    manual_seed(0)
     ids = randint(V, (2, 6), seed=356)
     model = MiniGPT(V, embed_dim=E, layers=L, heads=H, max_len=MAX, dropout=0.5)
     trained = model.train()(ids)
@@ -87,7 +87,7 @@ def test_context_longer_than_100_tokens(MiniGPT, GPTBlock, ref):
 def test_block_applies_its_own_dropout(GPTBlock):
     # Silence the attention (value and fc_out weights zeroed): its own dropout can then change
     # nothing, so train and eval differ only if the block applies dropout to the ffn output.
-    torch.manual_seed(0)
+    manual_seed(0)
     block = GPTBlock(12, 3, 16, dropout=0.5)
     values = {name: p.detach().clone() for name, p in block.named_parameters()}
     for name, value in values.items():

@@ -3,7 +3,7 @@ import torch
 
 from grader import contract
 from grader.golden import golden_case
-from grader.testkit import assign_parameters, check, check_close, check_differs, check_parameters, check_shape, randint, randn, seed_parameters
+from grader.testkit import assign_parameters, check, check_close, check_differs, check_parameters, check_shape, manual_seed, randint, randn, seed_parameters
 
 V, E, L, H, MAX = 9, 8, 2, 2, 12
 
@@ -66,7 +66,7 @@ def test_dropout_reaches_the_blocks(MiniGPT):
 def test_block_applies_its_own_dropout(GPTBlock):
     # Silence the attention (value and fc_out weights zeroed): its own dropout can then change
     # nothing, so train and eval differ only if the block applies dropout to the ffn output.
-    torch.manual_seed(0)
+    manual_seed(0)
     block = GPTBlock(8, 2, 12, dropout=0.5)
     values = {name: p.detach().clone() for name, p in block.named_parameters()}
     for name, value in values.items():
