@@ -55,7 +55,9 @@ def _prepare(case_id: str, tmp_path: Path) -> tuple[Path, course.Step]:
         code = compile((course.ROOT / "reference" / "self_attention.py").read_text(), str(stub), "exec")
         stat = stub.stat()
         data = bytecode._code_to_timestamp_pyc(code, int(stat.st_mtime), stat.st_size)
-        (folder / "__pycache__" / f"self_attention.{bytecode.sys.implementation.cache_tag}.pyc").write_bytes(data)
+        cache = folder / "__pycache__"  # git keeps no empty folder: made here
+        cache.mkdir(exist_ok=True)
+        (cache / f"self_attention.{bytecode.sys.implementation.cache_tag}.pyc").write_bytes(data)
     step = STEPS[1] if (folder / "multi_head_attention.py").exists() else STEPS[0]
     return folder, dataclasses.replace(step, limits=QUICK)
 
