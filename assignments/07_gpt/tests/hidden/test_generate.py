@@ -4,6 +4,7 @@ import pytest
 import torch
 
 from grader.testkit import check, check_equal, expect_value_error, generator, randint, watch
+from grader import toymodels
 from grader.toymodels import bigram_table
 
 V = 8
@@ -32,6 +33,18 @@ def test_greedy_matches_the_expected_trace(generate, ToyLM):
     for row in range(2):
         check_equal(out[row], _greedy_trace(table, prompt[row], 6), f"greedy generation, row {row}",
                     "take the argmax of the LAST position's logits, append it, repeat.")
+
+
+@pytest.mark.parametrize("rule,max_len,length", [("last", 50, 3), ("first", 4, 7), ("length", 5, 2)])
+def test_greedy_equals_the_reference_trace(generate, ref, ToyLM, rule, max_len, length):
+    # The same stand-in model twice: the student's copy where the student's code runs, the
+    # reference's here. Greedy decoding is deterministic, so the two traces must agree.
+    table = bigram_table(V, 381)
+    prompt = randint(V, (3, length), seed=382)
+    expected = ref.generate(toymodels.ToyLM(table, max_len=max_len, rule=rule), prompt, 6)
+    check_equal(generate(_toy(ToyLM, table=table, max_len=max_len, rule=rule), prompt, 6), expected,
+                f"greedy generation vs the reference's (model reading its {rule} token(s), max_len={max_len})",
+                "argmax of the last position's logits, appended per row; the context cropped to the last max_len tokens.")
 
 
 def test_greedy_sees_the_whole_context(generate, ToyLM):
