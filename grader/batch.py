@@ -128,6 +128,7 @@ def _grade_one(sub: Submission, out: Path, steps, all_steps, key: str, public_on
         _write_atomic(folder / "feedback.md", f"# Feedback for {sub.name}\n\n" + reports.markdown(grade))
         record = {
             "student": sub.name, "key": key, "status": "graded", "score": grade.score, "max_score": grade.max_score,
+            "seconds": round(grade.seconds, 3), "test_seconds": round(grade.test_seconds, 3),
             "steps": {s.step.id: {"score": s.score, "max_score": s.max_score, "status": s.status,
                                   "causes": _causes(s) if s.score < s.max_score else []} for s in grade.steps},
         }

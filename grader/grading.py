@@ -22,6 +22,11 @@ class Grade:
     def max_score(self) -> int:
         return sum(s.max_score for s in self.steps)
 
+    @property
+    def test_seconds(self) -> float:
+        """The tests' own time; ``seconds`` minus this is the grader's overhead."""
+        return sum(s.test_seconds for s in self.steps)
+
 
 def grade(
     root: Path,

@@ -51,6 +51,7 @@ class StepScore:
     status: str = "ok"  # "ok", "timeout", "crashed", "missing"
     detail: str = ""
     seconds: float = 0.0
+    test_seconds: float = 0.0  # the tests' own time (setup, call, teardown), without process start-up
     ungrouped: list[str] = field(default_factory=list)  # tests no group claims (a manifest mistake)
 
     @property
@@ -79,7 +80,8 @@ def groups_in(step: Step, suites: tuple[str, ...]) -> list[Group]:
 def score_run(run: StepRun, suites: tuple[str, ...]) -> StepScore:
     step = run.step
     groups = {g.name: GroupScore(g) for g in groups_in(step, suites)}
-    result = StepScore(step, list(groups.values()), run.status, run.detail, run.seconds)
+    result = StepScore(step, list(groups.values()), run.status, run.detail, run.seconds,
+                       sum(record.get("duration", 0.0) for record in run.tests.values()))
     records = dict(run.tests)
     for nodeid in run.missing:
         records[nodeid] = {"outcome": "failed", "message": f"did not run: {run.detail}"}
