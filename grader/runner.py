@@ -1,11 +1,13 @@
-"""Runs one step's test suites in a child process, under limits.
+"""Runs steps' test suites in a judge process, under limits.
 
-Each step gets its own process, forked from a server that has already imported torch
-and pytest (see ``grader.forkserver``).
-The child gets a memory limit (RLIMIT_AS), a cap on the size of files it writes, its
-own process group and working directory; the parent kills the whole group when the
-wall-clock limit passes. Outcomes come back through a JSON-lines report, so the tests
-that finished before a crash or a kill keep their result.
+A judge is forked from a server that has already imported torch, pytest and the suites
+(``grader.forkserver``); it runs one or more steps' suites, each step's student code in
+sandboxes of its own (``grader.sandbox``), or — without sandboxes — one step imported
+into the judge itself. The judge gets a memory limit, a cap on the files it writes, its
+own process group and working directory. Outcomes come back as JSON lines, so what
+finished before a crash or a kill keeps its result; the parent watches the lines and
+kills the judge when a test overruns its hard limit or a step its wall-clock time,
+then carries on with the tests not yet run.
 """
 from __future__ import annotations
 
