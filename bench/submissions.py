@@ -22,14 +22,18 @@ class Expected:
     below: set[str] = field(default_factory=set)
 
 
-def _write(root: Path, step: course.Step, source: str) -> None:
+def _write(root: Path, step: course.Step, source: str, unique: bool) -> None:
     target = root / "assignments" / step.id / step.files[0]
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(source, encoding="utf-8")
+    header = f"# {root.name}\n" if unique else ""  # real students' files differ at least a little
+    target.write_text(header + source, encoding="utf-8")
 
 
-def generate(folder: Path, count: int = 40, seed: int = 0) -> dict[str, Expected]:
-    """Write ``count`` submissions into ``folder``; returns student -> expected grade."""
+def generate(folder: Path, count: int = 40, seed: int = 0, unique: bool = False) -> dict[str, Expected]:
+    """Write ``count`` submissions into ``folder``; returns student -> expected grade.
+
+    Many files are identical (the reference, the stubs), which batch grading notices and
+    grades once; ``unique`` gives every file a comment line of its own, so nothing is."""
     rng = random.Random(seed)
     steps = course.load_course()
     reference = {s.id: (course.ROOT / "reference" / s.files[0]).read_text(encoding="utf-8") for s in steps}
@@ -44,17 +48,17 @@ def generate(folder: Path, count: int = 40, seed: int = 0) -> dict[str, Expected
         exp = Expected()
         if kind == "full":
             for s in steps:
-                _write(root, s, reference[s.id])
+                _write(root, s, reference[s.id], unique)
                 exp.scores[s.id] = s.max_points
         elif kind == "stub":
             for s in steps:
-                _write(root, s, stub[s.id])
+                _write(root, s, stub[s.id], unique)
                 exp.scores[s.id] = 0
         elif kind == "bug":
             bug = rng.choice(catalogue)
             for s in steps:
                 buggy = course.find_step(steps, bug.step).id == s.id
-                _write(root, s, mutated_source(bug, s) if buggy else reference[s.id])
+                _write(root, s, mutated_source(bug, s) if buggy else reference[s.id], unique)
                 if buggy:
                     exp.below.add(s.id)
                 else:
@@ -62,14 +66,14 @@ def generate(folder: Path, count: int = 40, seed: int = 0) -> dict[str, Expected
         elif kind == "partial":
             done = rng.randint(1, len(steps) - 1)
             for s in steps:
-                _write(root, s, reference[s.id] if int(s.number) <= done else stub[s.id])
+                _write(root, s, reference[s.id] if int(s.number) <= done else stub[s.id], unique)
                 exp.scores[s.id] = s.max_points if int(s.number) <= done else 0
         else:  # broken: a syntax error in one step, one step missing, the rest done
             broken, missing = rng.sample(steps, 2)
             for s in steps:
                 if s is missing:
                     continue
-                _write(root, s, "def oops(:\n" if s is broken else reference[s.id])
+                _write(root, s, "def oops(:\n" if s is broken else reference[s.id], unique)
             for s in steps:
                 exp.scores[s.id] = 0 if s in (broken, missing) else s.max_points
         if i % 7 == 3:  # some arrive as zip files of a repository

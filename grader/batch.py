@@ -48,7 +48,7 @@ def discover(folder: Path) -> list[Submission]:
             continue
         if entry.is_dir():
             found.append(Submission(entry.name, entry))
-        elif entry.suffix == ".zip":
+        elif entry.suffix in (".zip", ".ipynb"):  # a notebook is graded with otter (grader.notebooks.grade)
             found.append(Submission(entry.stem, entry))
     names = [s.name for s in found]
     duplicates = sorted({n for n in names if names.count(n) > 1})
@@ -70,7 +70,8 @@ def shard(submissions: list[Submission], spec: str | None) -> list[Submission]:
 def grader_fingerprint(steps: list[course.Step]) -> str:
     """A hash of everything that decides a grade: the grader, the suites, the reference."""
     digest = hashlib.sha256()
-    files = sorted((course.ROOT / "grader").glob("*.py")) + sorted((course.ROOT / "reference").glob("*.py"))
+    files = sorted((course.ROOT / "grader").rglob("*.py")) + sorted((course.ROOT / "reference").glob("*.py"))
+    files += sorted((course.ROOT / "reference").rglob("*.ipynb"))  # the otter master notebooks
     for step in steps:
         files += [step.folder / "assignment.toml"] + sorted(step.folder.glob("tests/*/*"))
     for path in files:
@@ -105,25 +106,30 @@ def _causes(step: "grading.scoring.StepScore") -> list[str]:
     return sorted(causes)
 
 
-def grade_one(sub: Submission, out: Path, steps, all_steps, key: str, public_only: bool, cores=None) -> dict:
+def grade_one(sub: Submission, out: Path, steps, all_steps, key: str, public_only: bool, cores=None,
+              notebooks: bool = False, cache: grading.StepCache | None = None) -> dict:
     """Grade one submission and write its files; never raises. ``cores`` is a queue of
-    core numbers: the submission's judge and sandboxes run on the one it takes."""
+    core numbers: the submission's judge and sandboxes run on the one it takes; ``cache``
+    holds the steps graded so far in this batch (identical files are graded once)."""
     cpu = cores.get() if cores is not None else None
     try:
-        return _grade_one(sub, out, steps, all_steps, key, public_only, cpu)
+        return _grade_one(sub, out, steps, all_steps, key, public_only, cpu, notebooks, cache)
     finally:
         if cores is not None:
             cores.put(cpu)
 
 
-def _grade_one(sub: Submission, out: Path, steps, all_steps, key: str, public_only: bool, cpu) -> dict:
+def _grade_one(sub: Submission, out: Path, steps, all_steps, key: str, public_only: bool, cpu,
+               notebooks: bool = False, cache: grading.StepCache | None = None) -> dict:
     folder = out / sub.name
     folder.mkdir(parents=True, exist_ok=True)
     try:
-        with tempfile.TemporaryDirectory(prefix="batch-") as tmp:
-            root = submission.extract_zip(sub.path, Path(tmp), all_steps) if sub.path.suffix == ".zip" else sub.path
-            grade = grading.grade(root, steps, public_only=public_only, parallel=1, all_steps=all_steps,
-                                  hide=[sub.path.parent, out], cpu=cpu)
+        if notebooks or sub.path.suffix == ".ipynb":
+            from grader.notebooks import grade as notebook_grade
+
+            grade = notebook_grade.grade_path(sub.path, all_steps, steps)
+        else:
+            grade = _grade_modules(sub, steps, all_steps, public_only, out, cpu, cache)
         reports.write_json(grade, folder / "results.json")
         _write_atomic(folder / "feedback.md", f"# Feedback for {sub.name}\n\n" + reports.markdown(grade))
         record = {
@@ -139,12 +145,22 @@ def _grade_one(sub: Submission, out: Path, steps, all_steps, key: str, public_on
     return record
 
 
-def submission_key(sub: Submission, steps, all_steps, fingerprint: str, public_only: bool) -> str:
-    if sub.path.suffix == ".zip":
+def _grade_modules(sub: Submission, steps, all_steps, public_only: bool, out: Path, cpu, cache) -> "grading.Grade":
+    with tempfile.TemporaryDirectory(prefix="batch-") as tmp:
+        root = submission.extract_zip(sub.path, Path(tmp), all_steps) if sub.path.suffix == ".zip" else sub.path
+        return grading.grade(root, steps, public_only=public_only, parallel=1, all_steps=all_steps,
+                             hide=[sub.path.parent, out], cpu=cpu, cache=cache)
+
+
+def submission_key(sub: Submission, steps, all_steps, fingerprint: str, public_only: bool,
+                   notebooks: bool = False) -> str:
+    if sub.path.suffix in (".zip", ".ipynb"):
         content = hashlib.sha256(sub.path.read_bytes()).hexdigest()
+    elif notebooks:
+        content = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(sub.path.rglob("*.ipynb")))).hexdigest()
     else:
         content = submission.fingerprint(sub.path, all_steps)
-    options = json.dumps({"steps": [s.id for s in steps], "public_only": public_only})
+    options = json.dumps({"steps": [s.id for s in steps], "public_only": public_only, "notebooks": notebooks})
     return hashlib.sha256(f"{content}\0{fingerprint}\0{options}".encode()).hexdigest()
 
 
@@ -201,7 +217,7 @@ def summary_table(records: list[dict], steps: list[course.Step]) -> Table:
 
 
 def run(folder: Path, out: Path, jobs: int = 2, shard_spec: str | None = None, step_keys: str | None = None,
-        public_only: bool = False, console: Console | None = None) -> list[dict]:
+        public_only: bool = False, console: Console | None = None, notebooks: bool = False) -> list[dict]:
     console = console or Console()
     all_steps = course.load_course()
     steps = course.select_steps(all_steps, step_keys)
@@ -213,7 +229,7 @@ def run(folder: Path, out: Path, jobs: int = 2, shard_spec: str | None = None, s
     done = {r["student"]: r.get("key") for r in load_records(out)}
     todo, skipped = [], 0
     for sub in subs:
-        key = submission_key(sub, steps, all_steps, fingerprint, public_only)
+        key = submission_key(sub, steps, all_steps, fingerprint, public_only, notebooks)
         if done.get(sub.name) == key:
             skipped += 1
         else:
@@ -227,7 +243,8 @@ def run(folder: Path, out: Path, jobs: int = 2, shard_spec: str | None = None, s
         for core in range(max(1, jobs)):
             cores.put(core)
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            futures = {pool.submit(grade_one, sub, out, steps, all_steps, key, public_only, cores): sub
+            cache = grading.StepCache()
+            futures = {pool.submit(grade_one, sub, out, steps, all_steps, key, public_only, cores, notebooks, cache): sub
                        for sub, key in todo}
             for future in as_completed(futures):
                 record = future.result()

@@ -1,4 +1,4 @@
-"""``python -m grader``: grade, check, stubs, demo."""
+"""``python -m grader``: grade, check, stubs, notebooks, demo, batch, release."""
 from __future__ import annotations
 
 import argparse
@@ -11,16 +11,31 @@ from grader import course
 
 
 def _grade(args) -> int:
-    from grader import grading, reports
+    from grader import grading
 
     steps = course.load_course()
     selected = course.select_steps(steps, args.steps)
+    if args.notebooks or str(args.path).endswith(".ipynb"):
+        from grader.notebooks import grade as notebook_grade  # otter run, no Docker
+
+        if args.public_only or args.integrated or args.impl == "reference":
+            print("error: --public-only, --integrated and --impl do not apply to notebooks "
+                  "(otter's autograder runs every test, with the reference for earlier steps)", file=sys.stderr)
+            return 2
+        grade = notebook_grade.grade_path(Path(args.path), steps, selected if args.steps else None)
+        return _report(grade, args)
     root = course.ROOT / "reference" if args.impl == "reference" else Path(args.path)
     if not root.is_dir():
         print(f"error: {root} is not a folder", file=sys.stderr)
         return 2
     grade = grading.grade(root, selected, public_only=args.public_only, isolation=not args.integrated,
                           parallel=args.jobs, all_steps=steps)
+    return _report(grade, args)
+
+
+def _report(grade, args) -> int:
+    from grader import reports
+
     reports.print_table(grade)
     if args.json:
         reports.write_json(grade, Path(args.json))
@@ -33,7 +48,7 @@ def _batch(args) -> int:
     from grader import batch
 
     batch.run(Path(args.dir), Path(args.out), jobs=args.jobs, shard_spec=args.shard, step_keys=args.steps,
-              public_only=args.public_only)
+              public_only=args.public_only, notebooks=args.notebooks)
     return 0
 
 
@@ -66,6 +81,50 @@ def _stubs(args) -> int:
     return 0
 
 
+def _release(args) -> int:
+    from grader import classroom50, release
+
+    layout = "classic" if args.classic_classroom else "hidden" if args.hidden_tests_from else "template"
+    options = release.Options(layout, args.hidden_tests_from, classroom50=bool(args.classroom50))
+    files = release.build(Path(args.out), options, force=args.force)
+    print(f"wrote the student version ({len(files)} files) to {args.out}")
+    if args.classroom50:
+        folder = classroom50.write(Path(args.classroom50), args.slug, files, force=args.force)
+        print(f"wrote the Classroom 50 autograder to {folder}")
+    return 0
+
+
+def _notebooks(args) -> int:
+    from grader.notebooks import files as notebook_files
+
+    if args.build:
+        from grader.notebooks import build
+
+        drifted = notebook_files.drift(notebook_files.generated_files())
+        if drifted:
+            print(f"error: {drifted[0].relative_to(course.ROOT)} is out of date: run `python -m grader notebooks` "
+                  "first", file=sys.stderr)
+            return 2
+        zips = build.build(Path(args.build), course.select_steps(course.load_course(), args.steps))
+        print(f"wrote the student notebooks to {Path(args.build) / 'student'} and {len(zips)} autograder "
+              f"zip(s) to {Path(args.build) / 'autograder'}")
+        return 0
+    files = notebook_files.generated_files()
+    if args.check:
+        drifted = notebook_files.drift(files) + notebook_files.strays(files)
+        for path in drifted:
+            print(f"drifted: {path.relative_to(course.ROOT)} (run `python -m grader notebooks`)")
+        if not drifted:
+            print(f"all {len(files)} generated notebooks match their sources")
+        return 1 if drifted else 0
+    for path in notebook_files.write(files):
+        print(f"wrote {path.relative_to(course.ROOT)}")
+    for path in notebook_files.strays(files):
+        path.unlink()
+        print(f"removed {path.relative_to(course.ROOT)} (no step generates it)")
+    return 0
+
+
 def _demo(args) -> int:
     from grader import modules
 
@@ -76,6 +135,10 @@ def _demo(args) -> int:
         print(f"{step.id} has no demo.py", file=sys.stderr)
         return 2
     reference = course.ROOT / "reference"
+    if args.impl == "reference" and not reference.is_dir():
+        print("--impl reference: this copy of the course has no reference solution; run the demo on your code",
+              file=sys.stderr)
+        return 2
     folder = (lambda s: reference) if args.impl == "reference" else (lambda s: s.folder)
     modules.install(modules.module_paths(steps, None, folder, reference, isolation=False))
     print(f"# {script.relative_to(course.ROOT)} ({args.impl} code)\n")
@@ -112,6 +175,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1), help="steps graded at once")
     p.add_argument("--json", help="write Gradescope-format results to this file")
     p.add_argument("--markdown", help="write a Markdown summary to this file")
+    p.add_argument("--notebooks", action="store_true",
+                   help="PATH holds notebook submissions (a .ipynb PATH is always graded as a notebook)")
     p.set_defaults(func=_grade)
 
     p = sub.add_parser("batch", help="grade every submission in a folder (sub-folders or .zip files)")
@@ -121,6 +186,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--shard", help="K/N: grade only the K-th of N deterministic slices (then `merge`)")
     p.add_argument("--steps", help="comma-separated steps (default: all)")
     p.add_argument("--public-only", action="store_true", help="run the public tests only")
+    p.add_argument("--notebooks", action="store_true",
+                   help="sub-folders and zips hold notebook submissions (.ipynb files in DIR always are)")
     p.set_defaults(func=_batch)
 
     p = sub.add_parser("merge", help="combine the outputs of sharded batch runs into one gradebook")
@@ -137,10 +204,29 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true", help="fail if any generated file drifted")
     p.set_defaults(func=_stubs)
 
+    p = sub.add_parser("notebooks", help="regenerate the teaching and otter master notebooks; --build: otter assign")
+    p.add_argument("--check", action="store_true", help="fail if any generated notebook drifted")
+    p.add_argument("--build", metavar="OUT", help="run otter assign: OUT/student (to hand out), OUT/autograder/*.zip")
+    p.add_argument("--steps", help="with --build: comma-separated steps (default: all)")
+    p.set_defaults(func=_notebooks)
+
     p = sub.add_parser("demo", help="run a step's live demo (demo.py)")
     p.add_argument("step")
     p.add_argument("--impl", choices=["student", "reference"], default="student")
     p.set_defaults(func=_demo)
+
+    p = sub.add_parser("release", help="build the student version (a template repository) into OUT")
+    p.add_argument("out", help="an empty folder, or a clone of the template repository (with --force)")
+    p.add_argument("--force", action="store_true", help="replace the contents of a non-empty OUT (.git is kept)")
+    layout = p.add_mutually_exclusive_group()
+    layout.add_argument("--classic-classroom", action="store_true",
+                        help="the classic GitHub Classroom workflow instead of the self-contained one")
+    layout.add_argument("--hidden-tests-from", metavar="OWNER/REPO",
+                        help="a workflow grading with the hidden tests of this private repository (secret COURSE_TOKEN)")
+    p.add_argument("--classroom50", metavar="DIR",
+                   help="also write DIR/autograders/SLUG/ (DIR: the classroom's folder in the Classroom 50 config repository)")
+    p.add_argument("--slug", default="transformers-from-scratch", help="the Classroom 50 assignment slug")
+    p.set_defaults(func=_release)
     return top
 
 
@@ -150,4 +236,10 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except (KeyError, ValueError, course.ManifestError) as error:
         print(f"error: {error.args[0] if error.args else error}", file=sys.stderr)
+        return 2
+    except ImportError as error:  # the student version ships without the instructor's modules
+        if error.name != "grader" and not (error.name or "").startswith("grader."):
+            raise
+        print(f"error: `python -m grader {args.command}` is an instructor command; this copy of the course "
+              "does not include it", file=sys.stderr)
         return 2

@@ -27,3 +27,9 @@ def test_seed_everything_repeats_runs():
     seed_everything(3)
     assert torch.equal(a, torch.randn(2))
     assert torch.equal(b, torch.randn(2, generator=torch.Generator().manual_seed(3)))
+
+
+def test_plotting_doctest_draws_without_a_screen():
+    import starter_code.plotting
+
+    assert doctest.testmod(starter_code.plotting).failed == 0
