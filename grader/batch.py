@@ -86,26 +86,6 @@ def _write_atomic(path: Path, text: str) -> None:
     tmp.replace(path)
 
 
-def _causes(step: "grading.scoring.StepScore") -> list[str]:
-    """Why a step lost points, in a few words (for the batch summary)."""
-    if step.status in ("missing", "timeout", "crashed"):
-        return [{"missing": "file missing", "timeout": "time limit", "crashed": "process died"}[step.status]]
-    messages = [g.note for g in step.groups if g.note] + [o.message for g in step.groups for o in g.failures]
-    causes = set()
-    for message in messages:
-        if "not implemented yet" in message:
-            causes.add("not implemented")
-        elif "SyntaxError" in message or "importing" in message:
-            causes.add("import/syntax error")
-        elif message.startswith("Not graded"):
-            causes.add("forbidden API")
-        elif "took longer" in message or "stopped" in message:
-            causes.add("time limit")
-        else:
-            causes.add("wrong results")
-    return sorted(causes)
-
-
 def grade_one(sub: Submission, out: Path, steps, all_steps, key: str, public_only: bool, cores=None,
               notebooks: bool = False, cache: grading.StepCache | None = None) -> dict:
     """Grade one submission and write its files; never raises. ``cores`` is a queue of
@@ -136,7 +116,7 @@ def _grade_one(sub: Submission, out: Path, steps, all_steps, key: str, public_on
             "student": sub.name, "key": key, "status": "graded", "score": grade.score, "max_score": grade.max_score,
             "seconds": round(grade.seconds, 3), "test_seconds": round(grade.test_seconds, 3),
             "steps": {s.step.id: {"score": s.score, "max_score": s.max_score, "status": s.status,
-                                  "causes": _causes(s) if s.score < s.max_score else []} for s in grade.steps},
+                                  "causes": reports.causes(s) if s.score < s.max_score else []} for s in grade.steps},
         }
     except Exception:  # noqa: BLE001 - one broken submission never stops the batch
         record = {"student": sub.name, "key": key, "status": "grader error", "score": 0, "max_score": 0,

@@ -63,18 +63,54 @@ def write_json(grade: Grade, path: Path) -> None:
     tmp.replace(path)
 
 
+def causes(step: StepScore) -> list[str]:
+    """Why a step lost points, in a few words (the Markdown status column, the batch summary)."""
+    if step.status in ("missing", "timeout", "crashed"):
+        return [{"missing": "file missing", "timeout": "time limit", "crashed": "process died"}[step.status]]
+    messages = [g.note for g in step.groups if g.note] + [o.message for g in step.groups for o in g.failures]
+    found = set()
+    for message in messages:
+        if "not implemented yet" in message:
+            found.add("not implemented")
+        elif "SyntaxError" in message or "importing" in message:
+            found.add("import/syntax error")
+        elif message.startswith("Not graded"):
+            found.add("forbidden API")
+        elif "took longer" in message or "stopped" in message:
+            found.add("time limit")
+        else:
+            found.add("wrong results")
+    return sorted(found)
+
+
+def step_problem(step: StepScore) -> str | None:
+    """The one message of a step where no test passed and every failure says the same
+    thing (a missing file, a syntax error): said once instead of once per test."""
+    if any(g.passed for g in step.groups):
+        return None
+    messages = {g.note for g in step.groups if g.note} | {o.message for g in step.groups for o in g.failures}
+    return messages.pop() if len(messages) == 1 else None
+
+
 def markdown(grade: Grade) -> str:
     lines = ["| Step | Score | Status |", "| --- | ---: | --- |"]
     for step in grade.steps:
-        lines.append(f"| {step.step.number} {step.step.title} | {step.score}/{step.max_score} | "
-                     f"{STATUS_TEXT.get(step.status, step.status) or ('✅' if step.score == step.max_score else '')} |")
+        status = "✅" if step.score == step.max_score else ", ".join(causes(step))
+        lines.append(f"| {step.step.number} {step.step.title} | {step.score}/{step.max_score} | {status} |")
     lines.append(f"| **Total** | **{grade.score}/{grade.max_score}** | |")
-    failing = [(s, g) for s in grade.steps for g in s.groups if g.score < g.max_score]
-    if failing:
-        lines += ["", "### What to fix", ""]
-        for step, group in failing:
-            lines.append(f"**{group_title(step, group)}** ({group.score}/{group.max_score})")
-            lines += ["", "```", group_feedback(group), "```", ""]
+    fixes = []
+    for step in grade.steps:
+        problem = step_problem(step)
+        if problem is not None:
+            fixes += [f"**{step.step.number} {step.step.title}** ({step.score}/{step.max_score})",
+                      "", "```", problem, "```", ""]
+            continue
+        for group in step.groups:
+            if group.score < group.max_score:
+                fixes += [f"**{group_title(step, group)}** ({group.score}/{group.max_score})",
+                          "", "```", group_feedback(group), "```", ""]
+    if fixes:
+        lines += ["", "### What to fix", "", *fixes]
     return "\n".join(lines) + "\n"
 
 

@@ -42,7 +42,10 @@ def test_syntax_error_names_file_and_line_and_other_steps_still_graded(tmp_path)
     assert second.score == 0
     messages = _messages(second)
     assert messages and all(f"multi_head_attention.py, line {line}: SyntaxError" in m for m in messages), messages[0]
-    assert "Traceback" not in reports.markdown(grade)
+    text = reports.markdown(grade)
+    assert "Traceback" not in text
+    assert "| 02 Multi-head attention | 0/10 | import/syntax error |" in text, text
+    assert text.count("SyntaxError") == 1, "the feedback says the step's one problem once, not once per test"
 
 
 def test_import_error_is_explained(tmp_path):
