@@ -92,23 +92,25 @@ def step_problem(step: StepScore) -> str | None:
     return messages.pop() if len(messages) == 1 else None
 
 
+def what_to_fix(grade: Grade, limit: int = 5):
+    """(title, feedback) of every part that lost points; a step's single problem once."""
+    for step in grade.steps:
+        problem = step_problem(step)
+        if problem is not None:
+            yield f"{step.step.number} {step.step.title} ({step.score}/{step.max_score})", problem
+            continue
+        for group in step.groups:
+            if group.score < group.max_score:
+                yield f"{group_title(step, group)} ({group.score}/{group.max_score})", group_feedback(group, limit)
+
+
 def markdown(grade: Grade) -> str:
     lines = ["| Step | Score | Status |", "| --- | ---: | --- |"]
     for step in grade.steps:
         status = "✅" if step.score == step.max_score else ", ".join(causes(step))
         lines.append(f"| {step.step.number} {step.step.title} | {step.score}/{step.max_score} | {status} |")
     lines.append(f"| **Total** | **{grade.score}/{grade.max_score}** | |")
-    fixes = []
-    for step in grade.steps:
-        problem = step_problem(step)
-        if problem is not None:
-            fixes += [f"**{step.step.number} {step.step.title}** ({step.score}/{step.max_score})",
-                      "", "```", problem, "```", ""]
-            continue
-        for group in step.groups:
-            if group.score < group.max_score:
-                fixes += [f"**{group_title(step, group)}** ({group.score}/{group.max_score})",
-                          "", "```", group_feedback(group), "```", ""]
+    fixes = [f"**{title}**\n\n```\n{text}\n```\n" for title, text in what_to_fix(grade)]
     if fixes:
         lines += ["", "### What to fix", "", *fixes]
     return "\n".join(lines) + "\n"
@@ -131,8 +133,6 @@ def print_table(grade: Grade, console: Console | None = None, details: bool = Tr
                       parts + (f"\n[red]{status}: {step.detail}[/]" if status else ""), f"{step.seconds:.1f} s")
     console.print(table)
     if details:
-        for step in grade.steps:
-            for group in step.groups:
-                if group.score < group.max_score:
-                    console.print(f"[bold]{group_title(step, group)}[/] ({group.score}/{group.max_score})", highlight=False)
-                    console.print(group_feedback(group, limit=3), highlight=False, markup=False)
+        for title, text in what_to_fix(grade, limit=3):
+            console.print(title, style="bold", highlight=False, markup=False)
+            console.print(text, highlight=False, markup=False)
