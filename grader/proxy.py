@@ -209,6 +209,18 @@ class Remote:
         value, _ = self._sandbox.request({"op": "parameter_shapes", "target": self._handle})
         return {str(name): tuple(int(n) for n in shape) for name, shape in dict(value).items()}
 
+    def gradients(self, args: tuple, kwargs: dict, weights: torch.Tensor) -> dict:
+        """The module's parameter gradients and any backward error (``testkit.local_gradients``)."""
+        self._check_alive()
+        value, _ = self._sandbox.request({"op": "gradients", "target": self._handle, "args": self._encode(list(args)),
+                                          "kwargs": self._encode(kwargs), "weights": self._encode(weights),
+                                          "strict_devices": strict_devices_flag.get()})
+        value = dict(value)
+        grads = {str(name): grad if isinstance(grad, torch.Tensor) else None
+                 for name, grad in dict(value.get("gradients", {})).items()}
+        error = value.get("error")
+        return {"gradients": grads, "error": str(error) if error else None}
+
     def assign_parameters(self, values: dict) -> None:
         """Overwrite the module's parameters in place with ``values`` (by name)."""
         self._check_alive()

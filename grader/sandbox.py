@@ -259,6 +259,16 @@ def _write_backs(args, kwargs, before) -> dict:
     return changed
 
 
+def _monitored(monitor, request: dict, run):
+    """``run()`` with the forbidden-API monitor on (and strict devices if the test asked)."""
+    monitor.violations.clear()
+    with monitor:
+        if request.get("strict_devices"):
+            with testkit.strict_devices():
+                return run()
+        return run()
+
+
 def handle(request: dict, objects: Objects, monitor, student_files: set[str]) -> dict:
     op = request["op"]
     if request.get("reset"):  # a new test began: forget the last one's objects
@@ -276,24 +286,22 @@ def handle(request: dict, objects: Objects, monitor, student_files: set[str]) ->
             for name, param in target.named_parameters():
                 param.copy_(values[name])
         return {"value": None}
-    if op != "call":
+    if op not in ("call", "gradients"):
         raise ValueError(f"unknown request {op!r}")
     args = channel.decode(request["args"], objects.resolve)
     kwargs = channel.decode(request["kwargs"], objects.resolve)
+    if op == "gradients":  # one forward and backward pass: the gradient of every parameter
+        weights = channel.decode(request["weights"])
+        value = _monitored(monitor, request, lambda: testkit.local_gradients(target, tuple(args), kwargs, weights))
+        return {"value": value, "violations": list(monitor.violations)}
     watched = set(request.get("watched", ()))  # the judge wants in-place changes of these back
     before = {str(k): v.clone() for k, v in list(enumerate(args)) + list(kwargs.items())
               if str(k) in watched and isinstance(v, torch.Tensor) and v.device.type != "meta"}
     if "rng" in request:  # the judge's global RNG moved since we last saw it
         torch.set_rng_state(channel.decode(request["rng"]))
     rng_before = torch.get_rng_state()
-    monitor.violations.clear()
     function = target if request.get("method") is None else getattr(target, str(request["method"]))
-    with monitor:
-        if request.get("strict_devices"):
-            with testkit.strict_devices():
-                value = _materialise(function(*args, **kwargs))
-        else:
-            value = _materialise(function(*args, **kwargs))
+    value = _monitored(monitor, request, lambda: _materialise(function(*args, **kwargs)))
     reply = {"value": value, "changed": _write_backs(args, kwargs, before), "violations": list(monitor.violations)}
     rng_after = torch.get_rng_state()
     if not torch.equal(rng_after, rng_before):

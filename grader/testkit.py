@@ -251,6 +251,65 @@ def layer_norm_parameters(prefix: str, features: int) -> dict:
     return {f"{prefix}.weight": (features,), f"{prefix}.bias": (features,)}
 
 
+# ---------------------------------------------------------------- gradients
+
+
+def local_gradients(module, args: tuple, kwargs: dict, weights: torch.Tensor) -> dict:
+    """Backpropagate ``(output * weights).sum()`` through one forward call (the first item
+    of a tuple output). Random ``weights`` keep the loss from hiding gradients (a plain
+    sum after a LayerNorm has none). Returns ``{"gradients": {name: gradient or None},
+    "error": why backpropagation failed, or None}``."""
+    module.zero_grad(set_to_none=True)
+    error = None
+    with torch.enable_grad():
+        out = module(*args, **kwargs)
+        out = out[0] if isinstance(out, (tuple, list)) else out
+        if isinstance(out, torch.Tensor) and out.requires_grad and out.shape == weights.shape:
+            try:
+                (out.float() * weights).sum().backward()
+            except RuntimeError as failure:  # e.g. a tensor autograd needs was changed in place
+                error = str(failure).split("\n")[0].split(" Hint:")[0][:500]
+    grads = {name: None if p.grad is None else p.grad.detach().clone() for name, p in module.named_parameters()}
+    return {"gradients": grads, "error": error}
+
+
+def gradients(module, args: tuple, weights: torch.Tensor, kwargs: dict | None = None) -> dict:
+    """:func:`local_gradients` of ``module``, wherever it lives (the sandbox or here)."""
+    if isinstance(module, Remote):
+        return module.gradients(args, kwargs or {}, weights)
+    return local_gradients(module, args, kwargs or {}, weights)
+
+
+def check_gradients(student, reference, args: tuple, what: str, seed: int, kwargs: dict | None = None) -> None:
+    """The student's module, with the reference's weights (see :func:`paired`), must be
+    trainable: backpropagation reaches every parameter with the reference's gradients."""
+    kwargs = kwargs or {}
+    out = reference(*args, **kwargs)
+    out = out[0] if isinstance(out, (tuple, list)) else out
+    weights = randn(*out.shape, seed=seed)
+    expected = local_gradients(reference, args, kwargs, weights)["gradients"]
+    result = gradients(student, args, weights, kwargs)
+    if result["error"]:
+        fail(f"{what}: backpropagation through your forward pass failed: {result['error']}"
+             + _because("an in-place operation (div_, exp_, +=, masked_fill_, ...) changed a tensor that "
+                        "autograd still needs; use the out-of-place version (x / y, x.masked_fill(...))."))
+    got = result["gradients"]
+    unreached = sorted(name for name, grad in expected.items()  # (a key bias's gradient is 0 up to rounding)
+                       if grad is not None and grad.abs().max() > 1e-4 and (got.get(name) is None or not got[name].abs().max() > 0))
+    if unreached:
+        fail(f"{what}: training would not change {', '.join(unreached)}: no gradient reaches "
+             f"{'it' if len(unreached) == 1 else 'them'} through your forward pass."
+             + _because("the forward pass (or part of it) runs under torch.no_grad()/inference_mode, or uses "
+                        ".detach(), .data, .item() or a new tensor built from values; keep every step a torch "
+                        "operation on the inputs and parameters."))
+    for name in sorted(expected):
+        if expected[name] is not None and got.get(name) is not None:
+            check_close(got[name], expected[name], f"{what}: the gradient of {name}",
+                        "the forward pass computes the right values in a way training cannot follow (e.g. a "
+                        "detached or constant part), or something differs from the reference only in train mode.",
+                        rtol=1e-3, atol=1e-5)
+
+
 # ---------------------------------------------------------------- devices
 
 

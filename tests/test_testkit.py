@@ -71,3 +71,28 @@ def test_seeded_data_is_reproducible():
     assert not torch.equal(testkit.randn(3, 4, seed=5), testkit.randn(3, 4, seed=6))
     mask = testkit.rand_mask(4, 5, 6, seed=1)
     assert mask.dtype == torch.bool and mask[..., 0].all()
+
+
+class _Net(nn.Module):
+    def __init__(self, frozen_first=False):
+        super().__init__()
+        self.first, self.norm, self.second = nn.Linear(4, 5), nn.LayerNorm(5), nn.Linear(5, 3)
+        self.frozen_first = frozen_first
+
+    def forward(self, x):
+        h = self.first(x)
+        return self.second(self.norm(h.detach() if self.frozen_first else h))
+
+
+def test_check_gradients_passes_a_trainable_copy_and_names_the_parameters_no_gradient_reaches():
+    testkit.manual_seed(0)
+    reference = _Net()
+    good, frozen = _Net(), _Net(frozen_first=True)
+    for module in (good, frozen):
+        testkit.copy_parameters(reference, module, "net")
+    x = testkit.randn(2, 4, seed=1)
+    testkit.check_gradients(good, reference, (x,), "net", seed=2)
+    with pytest.raises(CheckFailure) as error:
+        testkit.check_gradients(frozen, reference, (x,), "net", seed=2)
+    assert "training would not change first.bias, first.weight" in str(error.value)
+    assert ".detach()" in str(error.value)
