@@ -2,7 +2,7 @@
 import torch
 
 from grader.golden import golden_case
-from grader.testkit import check, check_close, check_shape, fail, randn
+from grader.testkit import check, check_close, check_shape, fail, randn, watch
 
 # Queries and keys of different lengths, values of a different width: every size distinct.
 B, TQ, TK, D, DV = 2, 3, 5, 4, 6
@@ -79,3 +79,32 @@ def test_masked_keys_get_zero_weight_next_to_huge_scores(scaled_dot_product_atte
           "fill masked scores with -inf (or torch.finfo(dtype).min): -1e4 is larger than these real scores.")
     check_close(weights[0, 0, :2].sum(), torch.tensor(1.0), "the sum of the two allowed keys' weights",
                 rtol=1e-3, atol=1e-4)
+
+
+def test_attention_works_with_heads_and_without_a_batch(scaled_dot_product_attention):
+    # Multi-head attention (step 02) passes (B, H, T, d) tensors: every (batch, head) slice must get
+    # what it gets on its own as (B, T, d), and a single (T, d) sentence must work too.
+    H = 3
+    q, k, v = randn(B, H, TQ, D, seed=9), randn(B, H, TK, D, seed=10), randn(B, H, TK, DV, seed=11)
+    hint = ("use only the last two dims: k.transpose(-2, -1) (not transpose(1, 2) or .T) and "
+            "d = q.size(-1) (not q.shape[2]), so that any leading dims are carried along.")
+    out, weights = _call(scaled_dot_product_attention, q, k, v)
+    check_shape(weights, (B, H, TQ, TK), "attention weights for q (2, 3, 3, 4), k (2, 3, 5, 4)", hint)
+    check_shape(out, (B, H, TQ, DV), "attention output for v (2, 3, 5, 6)", hint)
+    for h in range(H):
+        out_h, weights_h = _call(scaled_dot_product_attention, q[:, h], k[:, h], v[:, h])
+        check_close(weights[:, h], weights_h, f"weights of head {h} of a (B, H, T, d) input vs the same (B, T, d) input alone",
+                    hint)
+        check_close(out[:, h], out_h, f"output of head {h} of a (B, H, T, d) input vs the same (B, T, d) input alone", hint)
+    out_2d, weights_2d = _call(scaled_dot_product_attention, q[1, 2], k[1, 2], v[1, 2])
+    check_close(weights_2d, weights[1, 2], "weights for one (T, d) sentence without a batch dim", hint)
+    check_close(out_2d, out[1, 2], "output for one (T, d) sentence without a batch dim", hint)
+
+
+def test_attention_does_not_change_its_inputs(scaled_dot_product_attention):
+    q, k, v = (watch(t) for t in _qkv(12))
+    copies = [t.clone() for t in (q, k, v)]
+    _call(scaled_dot_product_attention, q, k, v, mask=_causal_like_mask())
+    check(all(torch.equal(a, b) for a, b in zip((q, k, v), copies)),
+          "scaled_dot_product_attention changed q, k or v in place; compute new tensors instead.",
+          "an in-place operation such as q /= math.sqrt(d), q.div_(...) or k.transpose_(...).")

@@ -3,7 +3,7 @@ import torch
 
 from grader import contract
 from grader.golden import golden_case
-from grader.testkit import check, check_parameters, check_shape, fail, randn, seed_parameters
+from grader.testkit import check, check_close, check_parameters, check_shape, check_tensor, fail, randn, seed_parameters
 
 E = 6
 
@@ -50,3 +50,25 @@ def test_self_attention_uses_the_mask(SelfAttention):
     check(bool((leaked == 0).all()),
           f"SelfAttention with a causal mask: masked keys must get weight exactly 0; the largest is {leaked.abs().max().item():.3g}.",
           "pass `mask` on to scaled_dot_product_attention.")
+
+
+def test_self_attention_takes_the_mask_as_second_argument(SelfAttention):
+    # The next steps call attention(x, mask): with a causal mask, token t sees tokens 0..t only, so
+    # changing the last token must leave the outputs of the others unchanged.
+    model = _seeded(SelfAttention)
+    mask = torch.tril(torch.ones(4, 4, dtype=torch.bool))
+    x = randn(2, 4, E, seed=75)
+    changed = x.clone()
+    changed[:, -1] = randn(2, E, seed=76)
+    hint = ("forward's arguments are (x, mask=None, return_attention=False), in this order, and the mask "
+            "must be used whether or not the weights are returned.")
+    try:
+        out, out_changed = model(x, mask), model(changed, mask)
+    except NotImplementedError:
+        raise
+    except Exception as error:  # noqa: BLE001 - the student's error is the finding
+        fail(f"SelfAttention(x, mask) raised {getattr(error, 'grader_type', type(error).__name__)}: {error}\n"
+             f"Likely cause: {hint}")
+    check_tensor(out, "SelfAttention(x, mask)", hint)
+    check_close(out_changed[:, :3], out[:, :3],
+                "outputs of tokens 0..2 of SelfAttention(x, causal_mask) after changing token 3", hint)

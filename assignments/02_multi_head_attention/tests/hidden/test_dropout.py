@@ -63,3 +63,37 @@ def test_mha_dropout_acts_on_the_attention_weights(MultiHeadAttention):
           f"with equal value vectors and dropout=0.5 in train mode, the features of one head differ by up to "
           f"{spread:.3g}: dropout was applied to the output, not to the attention weights.",
           "apply the dropout to the attention weights (weights = self.dropout(weights)) and then compute weights @ v.")
+
+
+def test_mha_dropout_drops_a_share_p_of_the_weights_and_rescales_the_rest(MultiHeadAttention):
+    # One token per sentence: each head's only attention weight is 1. With equal value vectors
+    # (value.weight = 0, value.bias = 1) and fc_out the identity, a head's output features are
+    # all 0 when dropout removed that weight, and all 1 / (1 - p) when it kept it.
+    p, batch = 0.25, 400
+    manual_seed(56)
+    model = MultiHeadAttention(E, H, dropout=p)
+    values = {name: t.detach().clone() for name, t in model.named_parameters()}
+    missing = {"value.weight", "value.bias", "fc_out.weight", "fc_out.bias"} - set(values)
+    if missing:
+        fail("MultiHeadAttention is missing " + ", ".join(sorted(missing)) + ".")
+    values.update({"value.weight": torch.zeros(E, E), "value.bias": torch.ones(E),
+                   "fc_out.weight": torch.eye(E), "fc_out.bias": torch.zeros(E)})
+    assign_parameters(model, values)
+    model.train()
+    with torch.no_grad():
+        out = model(randn(batch, 1, E, seed=57))
+    per_head = out.reshape(batch, H, E // H)
+    check(bool((per_head.amax(-1) - per_head.amin(-1)).max() <= 1e-5),
+          "with one token per sentence and equal value vectors, dropout=0.25 in train mode made the features of "
+          "one head differ: dropout must remove whole attention weights, not single output features.",
+          "apply the dropout to the attention weights (weights = self.dropout(weights)), then compute weights @ v.")
+    head_out = per_head[..., 0]
+    dropped = float((head_out.abs() <= 1e-6).float().mean())
+    check(0.17 <= dropped <= 0.33,
+          f"with dropout=0.25 in train mode, about 25 % of the attention weights should be dropped; "
+          f"{dropped:.0%} were (a single token always has weight 1 before dropout).",
+          "dropout must act on the weights after the softmax (dropping a score before the softmax drops nothing), "
+          "with `dropout` as the probability of dropping, not of keeping.")
+    kept = head_out[head_out.abs() > 1e-6]
+    check_close(kept, torch.full_like(kept, 1 / (1 - p)), "attention weights kept by dropout=0.25 (a weight of 1)",
+                "kept weights must be scaled by 1/(1-p), as nn.Dropout does, so the expected output does not change.")

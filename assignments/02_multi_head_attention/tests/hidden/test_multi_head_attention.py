@@ -116,3 +116,25 @@ def test_mha_head_dim_is_embed_dim_over_heads(MultiHeadAttention, embed_dim, hea
     check(got == embed_dim // heads,
           f"MultiHeadAttention({embed_dim}, {heads}).head_dim should be {embed_dim // heads}, got {got!r}.",
           "head_dim is the width of one head: embed_dim // heads.")
+
+
+def test_mha_takes_the_mask_as_second_argument(MultiHeadAttention, ref):
+    # The transformer block (step 04) calls attention(x, mask): positionally, without the weights.
+    reference, student = _pair(MultiHeadAttention, ref)
+    x = randn(B, T, E, seed=42)
+    mask = torch.tensor([[1, 1, 1, 0, 0], [1, 1, 1, 1, 0]], dtype=torch.bool)[:, None, None, :]
+    hint = ("forward's arguments are (x, mask=None, return_attention=False), in this order (the transformer block "
+            "calls attention(x, mask)), and the mask must be used whether or not the weights are returned.")
+    try:
+        out, pair = student(x, mask), student(x, mask, True)
+    except NotImplementedError:
+        raise
+    except Exception as error:  # noqa: BLE001 - the student's error is the finding
+        fail(f"MultiHeadAttention(x, mask) raised {getattr(error, 'grader_type', type(error).__name__)}: {error}\n"
+             f"Likely cause: {hint}")
+    check_close(check_tensor(out, "MultiHeadAttention(x, mask)", hint), reference(x, mask=mask),
+                "MultiHeadAttention(x, mask) without return_attention", hint)
+    out_2, weights = _both(pair)
+    ref_out, ref_weights = reference(x, mask=mask, return_attention=True)
+    check_close(weights, ref_weights, "the weights of MultiHeadAttention(x, mask, True)", hint)
+    check_close(out_2, ref_out, "the output of MultiHeadAttention(x, mask, True)", hint)

@@ -4,7 +4,7 @@ import torch
 from grader import contract
 from grader.golden import golden_case
 from grader.testkit import (
-    check, check_parameters, check_shape, expect_value_error, fail, randn, seed_parameters,
+    check, check_close, check_parameters, check_shape, check_tensor, expect_value_error, fail, randn, seed_parameters,
 )
 
 B, T, E, H = 2, 5, 12, 3
@@ -60,3 +60,28 @@ def test_mha_uses_a_padding_mask(MultiHeadAttention):
     check(bool((leaked == 0).all()),
           f"with a padding mask, padded keys must get weight exactly 0 in every head; the largest is {leaked.abs().max().item():.3g}.",
           "pass the mask on to scaled_dot_product_attention (it broadcasts over the heads).")
+
+
+def test_mha_takes_the_mask_as_second_argument(MultiHeadAttention):
+    # The transformer block (step 04) calls attention(x, mask). With a padding mask, the padded
+    # tokens are invisible: changing them must leave the outputs of the real tokens unchanged.
+    model = _seeded(MultiHeadAttention)
+    mask = torch.tensor([[1, 1, 1, 0, 0], [1, 1, 1, 1, 0]], dtype=torch.bool)[:, None, None, :]  # (B, 1, 1, T)
+    x = randn(B, T, E, seed=24)
+    changed = x.clone()
+    changed[0, 3:] = randn(2, E, seed=25)
+    changed[1, 4:] = randn(1, E, seed=26)
+    hint = ("forward's arguments are (x, mask=None, return_attention=False), in this order, and the mask "
+            "must be used whether or not the weights are returned.")
+    try:
+        out, out_changed = model(x, mask), model(changed, mask)
+    except NotImplementedError:
+        raise
+    except Exception as error:  # noqa: BLE001 - the student's error is the finding
+        fail(f"MultiHeadAttention(x, mask) raised {getattr(error, 'grader_type', type(error).__name__)}: {error}\n"
+             f"Likely cause: {hint}")
+    check_tensor(out, "MultiHeadAttention(x, mask)", hint)
+    check_close(out_changed[0, :3], out[0, :3], "outputs of the real tokens of sentence 0 after changing its padding",
+                hint)
+    check_close(out_changed[1, :4], out[1, :4], "outputs of the real tokens of sentence 1 after changing its padding",
+                hint)

@@ -4,7 +4,8 @@ import torch
 import torch.nn as nn
 
 from grader import contract
-from grader.testkit import check_close, fail, manual_seed, paired, rand_mask, randn, seed_parameters
+from grader.testkit import (check_close, check_equal, check_parameters, fail, manual_seed, paired, rand_mask, randn,
+                            seed_parameters, watch)
 
 B, T, E, H, K = 2, 5, 12, 3, 3  # K = forward_expansion, not the default
 
@@ -57,6 +58,7 @@ def test_block_passes_the_mask_to_attention(TransformerBlock, ref, kind):
 def test_block_equals_torch_encoder_layer(TransformerBlock):
     manual_seed(104)
     student = TransformerBlock(E, H, 0.0, K).eval()
+    check_parameters(student, contract.transformer_block(E, K), f"TransformerBlock{(E, H, 0.0, K)}")
     params = dict(student.named_parameters())
     torch_layer = nn.TransformerEncoderLayer(E, H, dim_feedforward=K * E, dropout=0.0, activation="relu",
                                              batch_first=True, norm_first=False).eval()
@@ -102,3 +104,14 @@ def test_block_random_mask_matches_reference(TransformerBlock, ref):
     reference, student = _pair(TransformerBlock, ref, seed=2)
     x, mask = randn(B, T, E, seed=108), rand_mask(B, 1, T, T, seed=109)
     check_close(student(x, mask=mask), reference(x, mask=mask), "TransformerBlock with a random mask (keyword `mask`)")
+
+
+def test_block_leaves_its_input_alone(TransformerBlock, ref):
+    reference, student = _pair(TransformerBlock, ref, seed=3)
+    x = watch(randn(B, T, E, seed=112))  # in-place changes made by the block show here
+    before = x.clone()
+    out = student(x)
+    check_equal(x, before, "the block's input x after forward",
+                "do not add the residuals in place (x += ...): write x = x + ...; autograd needs the original x, "
+                "and the caller's tensor must not change.")
+    check_close(out, reference(before), "TransformerBlock output (eval mode)")

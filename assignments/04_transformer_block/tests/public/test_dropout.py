@@ -49,3 +49,22 @@ def test_block_without_dropout_is_the_same_in_train_and_eval(TransformerBlock):
     trained = block.train()(x)
     check_close(trained, block.eval()(x), "TransformerBlock(8, 2, dropout=0.0) in train mode vs eval mode",
                 "use the `dropout` argument for every dropout, not a fixed probability.")
+
+
+def test_block_does_not_drop_the_residual_path(TransformerBlock):
+    # Both sub-layers are switched off (attention.fc_out = 0, feed_forward.2 = 0): they add
+    # exactly 0, so only a dropout outside the sub-layers (on x itself) can change the output.
+    manual_seed(0)
+    block = TransformerBlock(8, 2, dropout=0.5)
+    values = {name: p.detach().clone() for name, p in block.named_parameters()}
+    for name in ("attention.fc_out.weight", "attention.fc_out.bias", "feed_forward.2.weight", "feed_forward.2.bias"):
+        if name not in values:
+            fail(f"TransformerBlock has no parameter {name}; see the lesson for the layer names.")
+        values[name] = torch.zeros_like(values[name])
+    assign_parameters(block, values)
+    x = randn(2, 5, 8, seed=115)
+    trained = block.train()(x)
+    check_close(trained, block.eval()(x),
+                "train-mode output with both sub-layers switched off (they add 0) vs eval mode, dropout=0.5",
+                "drop the sub-layer outputs only: x = norm1(x + dropout(attention(x, mask))); never the residual "
+                "sum (norm1(dropout(x + ...))) or the normalised output (dropout(norm1(...))).")

@@ -3,7 +3,7 @@ import torch
 
 from grader import contract
 from grader.golden import golden_case
-from grader.testkit import check_close, check_shape, randn, seed_parameters
+from grader.testkit import check_close, check_equal, check_shape, randn, seed_parameters, watch
 
 B, T, E, H = 2, 5, 8, 2
 
@@ -37,3 +37,12 @@ def test_padding_does_not_reach_the_real_tokens(TransformerBlock):
     check_close(block(changed, mask)[0, :3], block(x, mask)[0, :3],
                 "the real tokens' outputs after changing the padded tokens",
                 "forward(x, mask) must hand the mask to self.attention(x, mask).")
+
+
+def test_block_leaves_its_input_alone(TransformerBlock):
+    x = watch(randn(B, T, E, seed=95))  # in-place changes made by the block show here
+    before = x.clone()
+    _seeded(TransformerBlock)(x)
+    check_equal(x, before, "the block's input x after forward",
+                "do not add the residuals in place (x += ...): write x = x + ...; autograd needs the original x "
+                "for the backward pass, and the caller's tensor must not change.")

@@ -61,3 +61,11 @@ def test_max_len_is_passed_to_the_positions(MiniTransformer):
     out = long_model(randint(V, (1, 120), seed=166))
     check(tuple(out.shape) == (1, 120, V), "MiniTransformer(..., max_len=150) must accept 120 tokens.",
           "pass max_len on to PositionalEncoding (its default is only 100).")
+
+
+def test_default_max_len_is_100(MiniTransformer):
+    model = MiniTransformer(V, E, H).eval()  # the course's default: max_len=100
+    out = model(randint(V, (1, 100), seed=167))
+    check(tuple(out.shape) == (1, 100, V), "MiniTransformer(11, 12, 3) must accept 100 tokens (default max_len=100).")
+    expect_value_error(model, randint(V, (1, 101), seed=168), mentions="max_len",
+                       what="MiniTransformer(11, 12, 3) on 101 tokens (keep the lesson's default max_len=100)")

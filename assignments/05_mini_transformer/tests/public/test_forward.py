@@ -41,3 +41,15 @@ def test_padding_does_not_reach_the_real_tokens(MiniTransformer):
     check_close(model(changed, mask)[0, :4], model(ids, mask)[0, :4],
                 "the real tokens' logits after changing the padded token ids",
                 "pass the mask to every block: layer(x, mask).")
+
+
+def test_causal_mask_hides_the_future(MiniTransformer):
+    model = _seeded(MiniTransformer)
+    ids = randint(V, (2, 6), seed=133)
+    causal = torch.tril(torch.ones(6, 6, dtype=torch.bool))  # (T, T): broadcasts over batch and heads
+    changed = ids.clone()
+    changed[:, -1] = (ids[:, -1] + 1) % V  # another last word
+    check_close(model(changed, mask=causal)[:, :-1], model(ids, mask=causal)[:, :-1],
+                "the logits of positions 0..4 under a causal (T, T) mask after changing the last word",
+                "forward(x, mask=None): hand the mask as it is to every block; it is True = may attend and broadcasts "
+                "to (B, H, T, T), so a (T, T) mask is valid too.")

@@ -115,3 +115,10 @@ def test_bert_on_another_device(MiniBERT):
         out = model(ids)
     check(out.device.type == "meta", f"MiniBERT's output should be on the input's device (meta), got {out.device}.")
 
+
+def test_default_arguments_match_the_course(MiniBERT, ref):
+    # MiniBERT(vocab_size): embed_dim=64, num_layers=2, heads=4, max_len=512, pad_id=0
+    reference, student = paired(lambda: ref.MiniBERT(V), lambda: MiniBERT(V), f"MiniBERT({V})", 9)
+    ids = _ids(243)
+    check_close(student(ids), reference(ids), f"MiniBERT({V}) hidden states with the default arguments",
+                "keep the lesson's defaults: embed_dim=64, num_layers=2, heads=4, max_len=512, dropout=0.1, pad_id=0.")

@@ -30,3 +30,11 @@ def test_masked_lm_passes_its_arguments_on(BERTForMaskedLM, ref):
     ids[:, -2:] = 3
     check_close(student(ids), reference(ids), "BERTForMaskedLM(layers=3, heads=4, max_len=8, pad_id=3)",
                 "pass layers, heads, max_len, dropout and pad_id on to MiniBERT.")
+
+
+def test_default_arguments_match_the_course(BERTForMaskedLM, ref):
+    # BERTForMaskedLM(vocab_size): embed_dim=64, layers=2, heads=4, max_len=512, pad_id=0
+    reference, student = paired(lambda: ref.BERTForMaskedLM(V), lambda: BERTForMaskedLM(V), f"BERTForMaskedLM({V})", 3)
+    ids = torch.tensor([[2, 7, 1, 9, 0, 0], [4, 1, 5, 6, 3, 8]])
+    check_close(student(ids), reference(ids), f"BERTForMaskedLM({V}) logits with the default arguments",
+                "keep the lesson's defaults: embed_dim=64, layers=2, heads=4, max_len=512, dropout=0.1, pad_id=0.")

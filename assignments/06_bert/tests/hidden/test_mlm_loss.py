@@ -1,7 +1,7 @@
 """Hidden checks of `mlm_loss` (step 06)."""
 import torch
 
-from grader.testkit import check_close, randint, randn
+from grader.testkit import check_close, check_equal, randint, randn, watch
 
 
 def test_loss_matches_reference(mlm_loss, ref):
@@ -32,3 +32,15 @@ def test_loss_in_float64(mlm_loss, ref):
     logits = randn(2, 3, 4, seed=298, dtype=torch.float64)
     labels = torch.tensor([[1, -100, 2], [3, 0, -100]])
     check_close(mlm_loss(logits, labels), ref.mlm_loss(logits, labels), "mlm_loss in float64", rtol=1e-10, atol=1e-12)
+
+
+def test_labels_and_logits_are_left_alone(mlm_loss, ref):
+    logits, labels = watch(randn(3, 6, 7, seed=299)), watch(randint(7, (3, 6), seed=300))
+    labels[randn(3, 6, seed=301) > 0.2] = -100
+    logits_before, labels_before = logits.clone(), labels.clone()
+    loss = mlm_loss(logits, labels)
+    check_equal(labels, labels_before, "labels after mlm_loss",
+                "do not write into the caller's labels (labels.view(-1)[...] = 0 changes them too): select the chosen "
+                "positions, or use F.cross_entropy(..., ignore_index=-100).")
+    check_equal(logits, logits_before, "logits after mlm_loss", "work on new tensors; never change logits in place.")
+    check_close(loss, ref.mlm_loss(logits_before, labels_before), "mlm_loss on a random batch")

@@ -138,3 +138,19 @@ def test_rows_are_masked_independently(mask_tokens):
           f"{counts.std().item():.2f}); choosing each token independently with probability 0.25 gives a spread "
           f"of about {binomial_std:.2f}.",
           "choose each token on its own (uniform draw < mlm_probability), not a fixed number per row.")
+
+
+@pytest.mark.parametrize("specials", [{0, 2, 3}, range(0, 4)], ids=["set", "range"])
+def test_special_ids_may_be_any_iterable(mask_tokens, specials):
+    ids = _batch(272, shape=(8, 12))
+    result = mask_tokens(ids, V, MASK, specials, mlm_probability=1.0, generator=generator(12))
+    if not (isinstance(result, tuple) and len(result) == 2):
+        fail(f"mask_tokens must return (inputs, labels); got {type(result).__name__}.")
+    _, labels = result
+    special = torch.zeros_like(ids, dtype=torch.bool)
+    for special_id in specials:
+        special |= ids == special_id
+    check(bool((labels[special] == -100).all()), f"special_ids given as a {type(specials).__name__} were chosen.")
+    check_equal(labels[~special], ids[~special], f"labels of the other tokens (special_ids={specials!r}, mlm_probability=1)",
+                "special_ids is any iterable of ints (a set, a range, ...): loop over it, or build a list first "
+                "(torch.tensor(special_ids) fails on a set).")

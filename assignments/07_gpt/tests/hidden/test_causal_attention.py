@@ -52,7 +52,7 @@ def test_mask_follows_the_module(CausalSelfAttention):
           "register the causal mask with self.register_buffer so .to(device) moves it.")
 
 
-def test_dropout_on_attention(CausalSelfAttention):
+def test_dropout_on_attention(CausalSelfAttention, ref):
     manual_seed(0)
     attention = CausalSelfAttention(E, H, MAX, dropout=0.5)
     x = randn(B, T, E, seed=335)
@@ -61,3 +61,7 @@ def test_dropout_on_attention(CausalSelfAttention):
     attention = CausalSelfAttention(E, H, MAX)
     trained = attention.train()(x)
     check_close(trained, attention.eval()(x), "CausalSelfAttention (default dropout=0.0) in train vs eval mode")
+    reference, student = paired(lambda: ref.CausalSelfAttention(E, H, MAX, dropout=0.5),
+                                lambda: CausalSelfAttention(E, H, MAX, dropout=0.5), f"CausalSelfAttention({E}, {H}, {MAX}, dropout=0.5)", 3)
+    check_close(student(x), reference(x), "CausalSelfAttention(dropout=0.5) in eval mode",
+                "in eval mode dropout must do nothing: use nn.Dropout (F.dropout needs training=self.training).")

@@ -142,18 +142,47 @@ def test_sampling_follows_softmax_of_logits_over_temperature(generate, temperatu
           "divide the logits by the temperature before the softmax (not multiply, not after).")
 
 
-def test_top_k_samples_only_the_k_most_likely(generate, ToyLM):
+@pytest.mark.parametrize("temperature", [1.0, 2.0])
+def test_top_k_samples_only_the_k_most_likely(generate, ToyLM, temperature):
+    # Two different prompts interleaved in one batch: every row is cut at its own k-th value.
     table = bigram_table(V, 379)
     model = ToyLM(table, max_len=10)
-    out = generate(model, torch.full((3000, 1), 4), 1, top_k=3, do_sample=True, generator=generator(8))
-    top3 = set(torch.topk(table[4], 3).indices.tolist())
-    sampled = set(out[:, 1].tolist())
-    check(sampled <= top3, f"top_k=3 sampled tokens {sorted(sampled - top3)} outside the 3 most likely {sorted(top3)}.")
-    expected = torch.zeros(V, dtype=torch.float64)
-    expected[list(top3)] = torch.softmax(table[4, list(top3)].double(), -1)
+    prompt = torch.tensor([4, 1]).repeat(4000).view(-1, 1)
+    out = generate(model, prompt, 1, temperature=temperature, top_k=3, do_sample=True, generator=generator(8))
+    for token in (4, 1):
+        rows = out[prompt[:, 0] == token, 1]
+        top3 = torch.topk(table[token], 3).indices.tolist()
+        sampled = set(rows.tolist())
+        check(sampled <= set(top3), f"after token {token}, top_k=3 sampled tokens {sorted(sampled - set(top3))} outside "
+              f"the 3 most likely {sorted(top3)}.", "find the k-th largest logit of EACH row (shape (B, 1)) and cut every row at its own.")
+        expected = torch.zeros(V, dtype=torch.float64)
+        expected[top3] = torch.softmax(table[token, top3].double() / temperature, -1)
+        distance = (_frequencies(rows) - expected).abs().sum().item() / 2
+        check(distance < 0.05, f"after token {token}, with top_k=3 and temperature={temperature}, the sampled frequencies "
+              f"{_frequencies(rows).numpy().round(3).tolist()} are far from the renormalised top-3 softmax of logits / "
+              f"temperature = {expected.numpy().round(3).tolist()} (total variation {distance:.3f}).",
+              "divide the logits by the temperature, set the logits below the k-th largest to -inf, then softmax and sample.")
+
+
+def test_top_k_larger_than_the_vocabulary_keeps_every_token(generate, ToyLM):
+    table = bigram_table(V, 383)
+    model = ToyLM(table, max_len=10)
+    out = generate(model, torch.full((3000, 1), 5), 1, top_k=V + 4, do_sample=True, generator=generator(10))
+    expected = torch.softmax(table[5].double(), dim=-1)
     distance = (_frequencies(out[:, 1]) - expected).abs().sum().item() / 2
-    check(distance < 0.05, f"top_k=3 frequencies are far from the renormalised top-3 softmax (total variation {distance:.3f}).",
-          "set the other logits to -inf, then softmax and sample.")
+    check(distance < 0.05, f"with top_k={V + 4} > vocabulary size {V}, the sampled frequencies are far from the plain softmax "
+          f"(total variation {distance:.3f}).", "a top_k of at least the vocabulary size keeps every token: "
+          "torch.topk(logits, min(top_k, logits.size(-1))).")
+
+
+def test_successive_sampling_steps_draw_fresh_random_numbers(generate, ToyLM):
+    model = ToyLM(torch.zeros(V, V), max_len=200)  # every next token is uniform over the vocabulary
+    out = generate(model, torch.zeros(4, 1, dtype=torch.long), 100, do_sample=True, generator=generator(11))
+    got = _frequencies(out[:, 1:])
+    distance = (got - 1 / V).abs().sum().item() / 2
+    check(distance < 0.2, f"400 tokens sampled from a uniform model have frequencies {got.numpy().round(3).tolist()}, "
+          f"far from uniform (total variation {distance:.3f}); the rows were {out[:, 1:9].tolist()}...",
+          "use the same generator object for every step (it advances by itself); do not re-seed or copy it inside the loop.")
 
 
 def test_top_k_keeps_ties_at_the_kth_value(generate, ToyLM):
@@ -178,7 +207,8 @@ def test_inputs_are_left_alone(generate, ToyLM):
 
 def test_invalid_sampling_settings_are_refused(generate, ToyLM):
     model = _toy(ToyLM)
-    expect_value_error(generate, model, torch.tensor([[1]]), 2, temperature=-1.0, do_sample=True, mentions="temperature",
-                       what="generate(..., temperature=-1, do_sample=True)")
+    for temperature in (-1.0, 0.0):
+        expect_value_error(generate, model, torch.tensor([[1]]), 2, temperature=temperature, do_sample=True,
+                           mentions="temperature", what=f"generate(..., temperature={temperature}, do_sample=True)")
     expect_value_error(generate, model, torch.tensor([[1]]), 2, top_k=0, do_sample=True, mentions="top_k",
                        what="generate(..., top_k=0, do_sample=True)")

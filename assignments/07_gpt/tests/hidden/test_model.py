@@ -66,6 +66,32 @@ def test_dropout_reaches_the_blocks(MiniGPT):
                   "pass dropout on to every GPTBlock, and apply it there.")
 
 
+def test_eval_mode_switches_dropout_off(MiniGPT, GPTBlock, ref):
+    reference, student = paired(lambda: ref.GPTBlock(E, H, MAX, dropout=0.5), lambda: GPTBlock(E, H, MAX, dropout=0.5),
+                                f"GPTBlock({E}, {H}, {MAX}, dropout=0.5)", seed=6)
+    x = randn(2, 7, E, seed=359)
+    check_close(student(x), reference(x), "GPTBlock(dropout=0.5) in eval mode",
+                "in eval mode dropout must do nothing: use the nn.Dropout modules (F.dropout needs training=self.training).")
+    reference, student = _pair(MiniGPT, ref, seed=7, dropout=0.5)
+    ids = randint(V, (2, 7), seed=360)
+    check_close(student(ids), reference(ids), "MiniGPT(dropout=0.5) logits in eval mode",
+                "in eval mode dropout must do nothing: use the nn.Dropout modules (F.dropout needs training=self.training).")
+
+
+def test_no_dropout_when_dropout_is_0(MiniGPT, GPTBlock):
+    manual_seed(0)
+    block = GPTBlock(E, H, MAX)
+    x = randn(2, 7, E, seed=361)
+    trained = block.train()(x)
+    check_close(trained, block.eval()(x), "GPTBlock (default dropout=0.0) in train vs eval mode",
+                "use the `dropout` argument for every dropout layer; do not hard-code a rate.")
+    model = MiniGPT(V, embed_dim=E, layers=L, heads=H, max_len=MAX, dropout=0.0)
+    ids = randint(V, (2, 7), seed=362)
+    trained = model.train()(ids)
+    check_close(trained, model.eval()(ids), "MiniGPT(dropout=0.0) logits in train vs eval mode",
+                "the course's MiniGPT drops only where `dropout` says (no extra embedding dropout of a fixed rate).")
+
+
 def test_model_keeps_max_len(MiniGPT):
     for max_len in (MAX, 100):
         model = MiniGPT(V, embed_dim=E, layers=1, heads=H, max_len=max_len)

@@ -63,3 +63,5 @@ def test_dropout_on_the_attention_weights(CausalSelfAttention):
     trained = attention.train()(x)
     check_differs(trained, attention.eval()(x), "CausalSelfAttention(dropout=0.5) gives the same output in train and eval mode.",
                   "pass `dropout` on to MultiHeadAttention (it drops attention weights while training).")
+    check_close(attention(x), attention(x), "CausalSelfAttention(dropout=0.5) output computed twice in eval mode",
+                "in eval mode dropout must do nothing: use nn.Dropout (F.dropout needs training=self.training).")

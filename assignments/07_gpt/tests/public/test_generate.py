@@ -114,6 +114,15 @@ def test_sampling_follows_softmax_of_logits_over_temperature(generate, ToyLM):
           "divide the last position's logits by the temperature, then softmax over the vocabulary (dim=-1), then sample.")
 
 
+def test_top_k_larger_than_the_vocabulary_keeps_every_token(generate, ToyLM):
+    model = ToyLM(torch.zeros(V, V), max_len=10)  # every token equally likely
+    out = generate(model, torch.zeros(1000, 1, dtype=torch.long), 1, top_k=V + 3, do_sample=True, generator=generator(6))
+    sampled = set(out[:, 1].tolist())
+    check(sampled == set(range(V)), f"with top_k={V + 3} (more than the {V} tokens of the vocabulary) and equal scores, "
+          f"every token may be sampled; yours sampled {sorted(sampled)} in 1000 draws.",
+          "a top_k of at least the vocabulary size keeps every token: torch.topk(logits, min(top_k, logits.size(-1))).")
+
+
 def test_top_k_keeps_ties_at_the_kth_value(generate, ToyLM):
     row = torch.tensor([5.0, 3.0, 3.0, 1.0, 0.0, -1.0, -2.0])
     model = ToyLM(row.expand(V, V).clone(), max_len=10)

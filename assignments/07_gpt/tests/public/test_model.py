@@ -61,6 +61,12 @@ def test_dropout_reaches_the_blocks(MiniGPT):
     trained = model.train()(ids)
     check_differs(trained, model.eval()(ids), "MiniGPT(dropout=0.5) gives the same logits in train and eval mode.",
                   "pass `dropout` on to every GPTBlock, and apply it there.")
+    check_close(model(ids), model(ids), "MiniGPT(dropout=0.5) logits computed twice in eval mode",
+                "in eval mode dropout must do nothing: use the nn.Dropout modules (F.dropout needs training=self.training).")
+    model = MiniGPT(V, embed_dim=E, layers=L, heads=H, max_len=MAX, dropout=0.0)
+    trained = model.train()(ids)
+    check_close(trained, model.eval()(ids), "MiniGPT(dropout=0.0) logits in train vs eval mode",
+                "use the `dropout` argument for every dropout layer; do not hard-code a rate.")
 
 
 def test_block_applies_its_own_dropout(GPTBlock):
