@@ -40,21 +40,27 @@ def test_mha_eval_output_does_not_depend_on_the_dropout_rate(MultiHeadAttention,
                 "dropout (and its 1/(1-p) rescaling) must be switched off in eval mode.")
 
 
-def test_mha_dropout_acts_on_the_attention_weights(MultiHeadAttention):
-    # Every token's value is the same vector of ones (value.weight = 0, value.bias = 1) and
-    # fc_out is the identity. Dropping attention weights then scales a whole head's output
-    # slice by one number (the sum of its kept weights), so the D features of a head stay
-    # equal; dropping output features instead zeroes single features.
-    manual_seed(0)
-    model = MultiHeadAttention(E, H, dropout=0.5)
-    values = {name: p.detach().clone() for name, p in model.named_parameters()}
+def _equal_values(MultiHeadAttention, p, seed):
+    """MultiHeadAttention(E, H, dropout=p) in train mode whose every value vector is ones
+    (value.weight = 0, value.bias = 1) and whose fc_out is the identity."""
+    manual_seed(seed)
+    model = MultiHeadAttention(E, H, dropout=p)
+    values = {name: t.detach().clone() for name, t in model.named_parameters()}
     missing = {"value.weight", "value.bias", "fc_out.weight", "fc_out.bias"} - set(values)
     if missing:
         fail("MultiHeadAttention is missing " + ", ".join(sorted(missing)) + ".")
     values.update({"value.weight": torch.zeros(E, E), "value.bias": torch.ones(E),
                    "fc_out.weight": torch.eye(E), "fc_out.bias": torch.zeros(E)})
     assign_parameters(model, values)
-    model.train()
+    return model.train()
+
+
+def test_mha_dropout_acts_on_the_attention_weights(MultiHeadAttention):
+    # Every token's value is the same vector of ones (value.weight = 0, value.bias = 1) and
+    # fc_out is the identity. Dropping attention weights then scales a whole head's output
+    # slice by one number (the sum of its kept weights), so the D features of a head stay
+    # equal; dropping output features instead zeroes single features.
+    model = _equal_values(MultiHeadAttention, 0.5, seed=0)
     with torch.no_grad():
         out = model(randn(B, T, E, seed=55))
     per_head = out.reshape(B, T, H, E // H)
@@ -70,16 +76,7 @@ def test_mha_dropout_drops_a_share_p_of_the_weights_and_rescales_the_rest(MultiH
     # (value.weight = 0, value.bias = 1) and fc_out the identity, a head's output features are
     # all 0 when dropout removed that weight, and all 1 / (1 - p) when it kept it.
     p, batch = 0.25, 400
-    manual_seed(56)
-    model = MultiHeadAttention(E, H, dropout=p)
-    values = {name: t.detach().clone() for name, t in model.named_parameters()}
-    missing = {"value.weight", "value.bias", "fc_out.weight", "fc_out.bias"} - set(values)
-    if missing:
-        fail("MultiHeadAttention is missing " + ", ".join(sorted(missing)) + ".")
-    values.update({"value.weight": torch.zeros(E, E), "value.bias": torch.ones(E),
-                   "fc_out.weight": torch.eye(E), "fc_out.bias": torch.zeros(E)})
-    assign_parameters(model, values)
-    model.train()
+    model = _equal_values(MultiHeadAttention, p, seed=56)
     with torch.no_grad():
         out = model(randn(batch, 1, E, seed=57))
     per_head = out.reshape(batch, H, E // H)
