@@ -4,7 +4,8 @@ every graded run. Importing torch costs ~1.7 s; a fork costs milliseconds.
 There are two, because what a process has loaded is inherited by what it forks:
 
 * the **judge** server has also loaded every step's test modules and reference
-  modules, so a judge starts grading at once;
+  modules and collected the suites (``grader.judge_session``), so a judge starts
+  grading at once;
 * the **clean** server has loaded nothing of the course but the grader's own code. It
   forks the *zygotes* that fork the sandboxes, so student code never runs in a process
   whose memory holds the reference or the hidden tests.
@@ -43,6 +44,7 @@ def serve(fd: int, role: str) -> None:
         from grader import plugin
 
         plugin.preload()  # test modules and references: a judge's session starts warm
+        _collect_every_suite()
     control = socket.socket(fileno=fd)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps our children
     while True:
@@ -63,6 +65,16 @@ def serve(fd: int, role: str) -> None:
         for end in passed:
             end.close()
         control.send(json.dumps({"pid": pid}).encode())
+
+
+def _collect_every_suite() -> None:
+    """Collect every step's suites once, for every judge to come (grader.judge_session)."""
+    from grader import course, judge_session, runner
+
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"  # as in every judge (runner.child_main)
+    suites = [str(step.suite(kind)) for step in course.load_course() for kind in ("public", "hidden")
+              if step.suite(kind).is_dir()]
+    judge_session.collect(runner.judge_options(), suites)
 
 
 def _fork(body, close) -> int:

@@ -75,16 +75,26 @@ def pytest_addoption(parser):
     group.addoption("--impl", default="student", choices=["student", "reference"],
                     help="whose code the tests run on when pytest is called directly")
     group.addoption("--full-tracebacks", action="store_true", help="show Python tracebacks, not just the feedback")
+    group.addoption("--grader-deferred", action="store_true",
+                    help="collect now, learn the run later (grader.judge_session)")
 
 
 def pytest_configure(config):
+    sys.dont_write_bytecode = True
+    config._grader_state = None
+    if config.getoption("--grader-deferred"):
+        return  # a judge server's session: each forked judge calls start_run
     path = config.getoption("--grader-config")
-    run = RunConfig.from_json(Path(path)) if path else RunConfig.checkout(config.getoption("--impl"))
+    start_run(config, Path(path) if path else None)
+
+
+def start_run(config, path: Path | None) -> None:
+    """Set up the run described by the config file at ``path`` (None: a direct pytest run)."""
+    run = RunConfig.from_json(path) if path else RunConfig.checkout(config.getoption("--impl"))
     config._grader_run = run
     config._grader_state = _State(run)
     if not run.sandboxes:  # student code runs here: let `import self_attention` find it
         modules.install(run.paths)
-    sys.dont_write_bytecode = True
     if run.report is not None:
         config.pluginmanager.register(Recorder(run), "grader-recorder")
 
@@ -231,10 +241,28 @@ def pytest_collection_modifyitems(config, items):
         if step is None:
             continue
         if item.get_closest_marker("timeout") is None:
-            item.add_marker(pytest.mark.timeout(config._grader_state.test_timeout(step)))
+            item.add_marker(pytest.mark.timeout(_test_timeout(config, step)))
+            item._grader_timeout = True  # ours: a run with other limits replaces it (apply_timeouts)
         if brief:  # the report shows the feedback only: skip building a traceback nobody reads
             item.repr_failure = functools.partial(_brief_failure, item)
             item._repr_failure_py = lambda excinfo, style=None, item=item: _brief_failure(item, excinfo)
+
+
+def _test_timeout(config, step: course.Step) -> float:
+    state = config._grader_state
+    return state.test_timeout(step) if state is not None else step.limits.test_timeout
+
+
+def apply_timeouts(config, items) -> None:
+    """Give collected tests this run's per-test timeouts (a run may set other limits)."""
+    for item in items:
+        step = _maybe_step_of(item)
+        if step is None or not getattr(item, "_grader_timeout", False):
+            continue
+        timeout = _test_timeout(config, step)
+        if item.get_closest_marker("timeout").args[0] != timeout:
+            item.own_markers = [m for m in item.own_markers if m.name != "timeout"]
+            item.add_marker(pytest.mark.timeout(timeout))
 
 
 def _brief_failure(item, excinfo) -> str:

@@ -74,10 +74,17 @@ class StepRun:
     log_tail: str = ""
 
 
+def suites_of(jobs: list[StepJob]) -> list[str]:
+    return [str(job.step.suite(kind)) for job in jobs for kind in job.suites if job.step.suite(kind).is_dir()]
+
+
 def pytest_args(jobs: list[StepJob], config_path: Path) -> list[str]:
-    suites = [str(job.step.suite(kind)) for job in jobs for kind in job.suites if job.step.suite(kind).is_dir()]
+    return [*suites_of(jobs), *judge_options(), "--grader-config", str(config_path)]
+
+
+def judge_options() -> list[str]:
+    """How a judge runs pytest (the suites and the run's config file aside)."""
     return [
-        *suites,
         "-c", str(Path(__file__).with_name("grading.ini")),
         "--rootdir", str(course.ROOT),
         "--import-mode=importlib",
@@ -87,9 +94,9 @@ def pytest_args(jobs: list[StepJob], config_path: Path) -> list[str]:
         "--capture=no",  # nothing to capture: the report carries the feedback, prints go to the log
         "-p", "no:cacheprovider",
         "-p", "no:unraisableexception",  # its final gc.collect() costs ~0.4 s per run
+        "-p", "no:faulthandler",  # it would keep the judge server's stderr (the user's terminal)
         "-p", "pytest_timeout",  # third-party plugins are not auto-loaded (see child_main)
         "-p", "grader.plugin",
-        "--grader-config", str(config_path),
         "-q", "-o", "console_output_style=classic",
     ]
 
@@ -136,7 +143,11 @@ def child_main(request: dict) -> None:
     import torch
 
     torch.set_num_threads(1)
-    code = pytest.main(request["args"])
+    from grader import judge_session
+
+    code = judge_session.run(request)  # the tests the judge server collected, if it has them
+    if code is None:
+        code = pytest.main(request["args"])
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(int(code))
@@ -285,7 +296,9 @@ def run_together(jobs: list[StepJob], cpu: int | None = None) -> list[StepRun]:
             skip = set(report.tests) | {n for n in report.collected if _step_id(n) in stopped}
             args = pytest_args(jobs, config) + [f"--deselect={nodeid}" for nodeid in sorted(skip)]
             child = forkserver.start({"args": args, "workdir": str(tmp / "work"), "log": str(log),
-                                      "memory_mb": memory, "cpu": cpu}, with_sandboxes=jobs[0].sandbox)
+                                      "memory_mb": memory, "cpu": cpu, "config": str(config),
+                                      "suites": suites_of(jobs) if jobs[0].sandbox else [],
+                                      "deselect": sorted(skip)}, with_sandboxes=jobs[0].sandbox)
             ended, step_id = _supervise(child, report, by_id, deadline)
             child.kill_group()  # also whatever the child left running
             child.close()
