@@ -80,12 +80,6 @@ def grader_fingerprint(steps: list[course.Step]) -> str:
     return digest.hexdigest()
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-
-
 def grade_one(sub: Submission, out: Path, steps, all_steps, key: str, public_only: bool, cores=None,
               notebooks: bool = False, cache: grading.StepCache | None = None) -> dict:
     """Grade one submission and write its files; never raises. ``cores`` is a queue of
@@ -111,7 +105,7 @@ def _grade_one(sub: Submission, out: Path, steps, all_steps, key: str, public_on
         else:
             grade = _grade_modules(sub, steps, all_steps, public_only, out, cpu, cache)
         reports.write_json(grade, folder / "results.json")
-        _write_atomic(folder / "feedback.md", f"# Feedback for {sub.name}\n\n" + reports.markdown(grade))
+        reports.write_text_atomic(folder / "feedback.md", f"# Feedback for {sub.name}\n\n" + reports.markdown(grade))
         record = {
             "student": sub.name, "key": key, "status": "graded", "score": grade.score, "max_score": grade.max_score,
             "seconds": round(grade.seconds, 3), "test_seconds": round(grade.test_seconds, 3),
@@ -121,7 +115,7 @@ def _grade_one(sub: Submission, out: Path, steps, all_steps, key: str, public_on
     except Exception:  # noqa: BLE001 - one broken submission never stops the batch
         record = {"student": sub.name, "key": key, "status": "grader error", "score": 0, "max_score": 0,
                   "steps": {}, "error": traceback.format_exc(limit=5)}
-    _write_atomic(folder / GRADE_FILE, json.dumps(record, indent=1) + "\n")
+    reports.write_text_atomic(folder / GRADE_FILE, json.dumps(record, indent=1) + "\n")
     return record
 
 
@@ -170,7 +164,7 @@ def write_gradebook(out: Path, steps: list[course.Step]) -> list[dict]:
     """Rewrite OUT/grades.csv from every student's grade.json; one column per graded step."""
     records = load_records(out)
     graded = [s for s in steps if any(s.id in r["steps"] for r in records)]
-    _write_atomic(Path(out) / "grades.csv", gradebook_csv(records, graded))
+    reports.write_text_atomic(Path(out) / "grades.csv", gradebook_csv(records, graded))
     return records
 
 
@@ -250,7 +244,7 @@ def merge(outs: list[Path], into: Path, console: Console | None = None) -> list[
             for item in grade_file.parent.iterdir():
                 if item.is_file() and item.name != GRADE_FILE:
                     (target / item.name).write_bytes(item.read_bytes())
-            _write_atomic(target / GRADE_FILE, grade_file.read_text(encoding="utf-8"))  # last: marks it complete
+            reports.write_text_atomic(target / GRADE_FILE, grade_file.read_text(encoding="utf-8"))  # last: marks it complete
     records = write_gradebook(into, steps)
     console.print(summary_table(records, steps))
     console.print(f"gradebook: {into / 'grades.csv'}")

@@ -56,11 +56,16 @@ def results_json(grade: Grade) -> dict:
     }
 
 
-def write_json(grade: Grade, path: Path) -> None:
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so that a reader (or a crash) never sees half of it."""
     path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(results_json(grade), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
+
+
+def write_json(grade: Grade, path: Path) -> None:
+    write_text_atomic(path, json.dumps(results_json(grade), indent=2, ensure_ascii=False) + "\n")
 
 
 def causes(step: StepScore) -> list[str]:
