@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-_SESSION = None  # (config, session, the suite folders collected) after collect()
+_SESSION = None  # (config, session, {test nodeid: its suite folder}) after collect()
 
 
 def collect(args: list[str], suites: list[str]) -> None:
@@ -25,7 +25,8 @@ def collect(args: list[str], suites: list[str]) -> None:
     config.hook.pytest_sessionstart(session=session)
     config.hook.pytest_collection(session=session)
     if not session.testsfailed:  # a collection error: let every judge collect (and report it) itself
-        _SESSION = (config, session, {str(Path(s).resolve()) for s in suites})
+        folders = {item.nodeid: str(Path(item.path).parent.resolve()) for item in session.items}
+        _SESSION = (config, session, folders)
 
 
 def run(request: dict) -> int | None:
@@ -33,16 +34,15 @@ def run(request: dict) -> int | None:
     session cannot serve it."""
     if _SESSION is None or not request.get("suites"):
         return None
-    config, session, collected = _SESSION
+    config, session, folders = _SESSION
     wanted = {str(Path(s).resolve()) for s in request["suites"]}
-    if not wanted <= collected:
+    if not wanted <= set(folders.values()):
         return None
     from grader import plugin
 
     plugin.start_run(config, Path(request["config"]))
     skip = set(request.get("deselect", ()))
-    session.items = [item for item in session.items
-                     if str(Path(item.path).parent.resolve()) in wanted and item.nodeid not in skip]
+    session.items = [item for item in session.items if folders[item.nodeid] in wanted and item.nodeid not in skip]
     plugin.apply_timeouts(config, session.items)
     session.testscollected = len(session.items)
     config.hook.pytest_collection_finish(session=session)
