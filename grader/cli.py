@@ -65,17 +65,22 @@ def _check(args) -> int:
     return check.run(args.step, full=args.hidden)
 
 
+def _report_drift(drifted: list[Path], clean: str, command: str) -> int:
+    """Name each generated file that drifted from its sources (or say ``clean``); 1 if any did."""
+    for path in drifted:
+        print(f"drifted: {path.relative_to(course.ROOT)} (run `{command}`)")
+    if not drifted:
+        print(clean)
+    return 1 if drifted else 0
+
+
 def _stubs(args) -> int:
     from grader import stubs
 
     files = stubs.generated_files()
     if args.check:
-        drifted = stubs.drift(files)
-        for path in drifted:
-            print(f"drifted: {path.relative_to(course.ROOT)} (run `python -m grader stubs`)")
-        if not drifted:
-            print(f"all {len(files)} generated files match reference/ and the manifests")
-        return 1 if drifted else 0
+        return _report_drift(stubs.drift(files), f"all {len(files)} generated files match reference/ and the manifests",
+                             "python -m grader stubs")
     for path in stubs.write(files):
         print(f"wrote {path.relative_to(course.ROOT)}")
     return 0
@@ -111,12 +116,8 @@ def _notebooks(args) -> int:
         return 0
     files = notebook_files.generated_files()
     if args.check:
-        drifted = notebook_files.drift(files) + notebook_files.strays(files)
-        for path in drifted:
-            print(f"drifted: {path.relative_to(course.ROOT)} (run `python -m grader notebooks`)")
-        if not drifted:
-            print(f"all {len(files)} generated notebooks match their sources")
-        return 1 if drifted else 0
+        return _report_drift(notebook_files.drift(files) + notebook_files.strays(files),
+                             f"all {len(files)} generated notebooks match their sources", "python -m grader notebooks")
     for path in notebook_files.write(files):
         print(f"wrote {path.relative_to(course.ROOT)}")
     for path in notebook_files.strays(files):

@@ -126,11 +126,12 @@ def write(files: dict[Path, str]) -> list[Path]:
     changed = []
     for path, content in files.items():
         if not path.exists() or path.read_text(encoding="utf-8") != content:
+            path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(content, encoding="utf-8")
             changed.append(path)
     return changed
 
 
 def drift(files: dict[Path, str]) -> list[Path]:
-    """Paths whose content differs from what generation gives."""
+    """Paths whose content differs from what generation gives (or that are missing)."""
     return [p for p, c in files.items() if not p.exists() or p.read_text(encoding="utf-8") != c]

@@ -20,6 +20,7 @@ from pathlib import Path
 import nbformat
 
 from grader import course
+from grader.stubs import drift, write  # noqa: F401  (generated files: one writer, one drift check)
 
 NOTEBOOKS = Path("reference") / "notebooks"
 KERNEL = {"display_name": "Python 3", "language": "python", "name": "python3"}
@@ -63,22 +64,6 @@ def generated_files(root: Path = course.ROOT) -> dict[Path, str]:
         files[teaching_path(step, root)] = render(teaching_notebook.build(step))
         files[master_path(step, root)] = render(master_notebook.build(step))
     return files
-
-
-def write(files: dict[Path, str]) -> list[Path]:
-    """Write what changed; return the paths written."""
-    changed = []
-    for path, content in files.items():
-        if not path.exists() or path.read_text(encoding="utf-8") != content:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(content, encoding="utf-8")
-            changed.append(path)
-    return changed
-
-
-def drift(files: dict[Path, str]) -> list[Path]:
-    """Generated notebooks that differ from what their sources give (or are missing)."""
-    return [p for p, c in files.items() if not p.exists() or p.read_text(encoding="utf-8") != c]
 
 
 def strays(files: dict[Path, str], root: Path = course.ROOT) -> list[Path]:
