@@ -10,6 +10,7 @@ process, one torch import, every step's public and hidden tests, no sandbox).
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import subprocess
 import sys
@@ -21,10 +22,36 @@ from bench import submissions
 from grader import batch, course, submission
 
 
-def naive_loop(folder: Path, work: Path) -> float:
-    steps = course.load_course()
+NAIVE_PYTEST = ["-m", "pytest", "assignments", "-q", "-p", "no:cacheprovider", "--tb=no"]
+_OUTCOME = re.compile(r"(\d+) (passed|failed|errors?|skipped|xfailed|xpassed)\b")
+
+
+def naive_checkout(work: Path) -> Path:
+    """A copy of the course as an instructor would grade in: every step with its public and
+    hidden suites, without the repository's own tests and tools (top-level tests/, bench/)."""
+    def ignore(folder, names):
+        top = Path(folder).resolve() == course.ROOT.resolve()
+        return [n for n in names if n in (".git", "__pycache__") or (top and n in ("tests", "bench"))]
+
     checkout = work / "course"
-    shutil.copytree(course.ROOT, checkout, ignore=shutil.ignore_patterns(".git", "__pycache__", "tests", "bench"))
+    shutil.copytree(course.ROOT, checkout, ignore=ignore)
+    return checkout
+
+
+def outcomes(pytest_output: str) -> int:
+    """How many tests a `pytest -q` run reports a result for (from its last summary line)."""
+    lines = [line for line in pytest_output.splitlines() if line.strip()]
+    return sum(int(n) for n, _ in _OUTCOME.findall(lines[-1])) if lines else 0
+
+
+def naive_loop(folder: Path, work: Path) -> tuple[float, list[str]]:
+    """Seconds for the whole loop, and the runs that did not report every test."""
+    steps = course.load_course()
+    checkout = naive_checkout(work)
+    listing = subprocess.run([sys.executable, *NAIVE_PYTEST, "--collect-only"], cwd=checkout, capture_output=True,
+                             text=True, timeout=600)
+    expected = sum(1 for line in listing.stdout.splitlines() if "::" in line)
+    problems = [] if expected else ["the naive loop's checkout has no tests to run"]
     start = time.monotonic()
     for sub in batch.discover(folder):
         root = sub.path
@@ -34,9 +61,11 @@ def naive_loop(folder: Path, work: Path) -> float:
             target = checkout / "assignments" / step.id / step.files[0]
             found = submission.locate(root, step)
             shutil.copyfile(found if found else step.folder / step.files[0], target)
-        subprocess.run([sys.executable, "-m", "pytest", "assignments", "-q", "-p", "no:cacheprovider",
-                        "--tb=no"], cwd=checkout, capture_output=True, timeout=600)
-    return time.monotonic() - start
+        run = subprocess.run([sys.executable, *NAIVE_PYTEST], cwd=checkout, capture_output=True, text=True,
+                             timeout=600)
+        if outcomes(run.stdout) != expected:  # it must do the same work as the batch: every test
+            problems.append(f"{sub.name}: the naive pytest run reported {outcomes(run.stdout)} of {expected} tests")
+    return time.monotonic() - start, problems
 
 
 def main(argv=None) -> int:
@@ -55,7 +84,7 @@ def main(argv=None) -> int:
         batched = time.monotonic() - start
         records = batch.load_records(out)
         problems = submissions.mismatches(records, expected)
-        naive = naive_loop(folder, tmp)
+        naive, naive_problems = naive_loop(folder, tmp)
         seconds = [r["seconds"] for r in records]
         overhead = [r["seconds"] - r["test_seconds"] for r in records]
     print(f"{args.count} submissions")
@@ -66,7 +95,8 @@ def main(argv=None) -> int:
           f"grader overhead beyond the tests' own time: mean {sum(overhead) / len(overhead):.2f} s, "
           f"max {max(overhead):.2f} s")
     print(f"  gradebook check   : {'all grades as expected' if not problems else problems}")
-    return 0 if not problems else 1
+    print(f"  naive loop check  : {'every run reported every test' if not naive_problems else naive_problems}")
+    return 0 if not problems and not naive_problems else 1
 
 
 if __name__ == "__main__":
