@@ -210,6 +210,10 @@ def run(folder: Path, out: Path, jobs: int = 2, shard_spec: str | None = None, s
             todo.append((sub, key))
     if skipped:
         console.print(f"{skipped} submission(s) unchanged since the last run: skipped")
+    if todo and not notebooks:  # load once, before any submission's clock starts
+        with console.status("starting the grader: torch and the suites load once for the whole batch"):
+            waited = forkserver.ready()
+        console.print(f"grader ready in {waited:.1f} s")
     columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
     with Progress(*columns, console=console, transient=False) as progress:
         task = progress.add_task("grading", total=len(todo))

@@ -56,7 +56,9 @@ def serve(fd: int, role: str) -> None:
             return  # the parent is gone
         request = json.loads(message)
         passed = [socket.socket(fileno=f) for f in fds]
-        if request.get("role") == "zygote":
+        if request.get("role") == "ping":  # the parent waits until we are ready to fork
+            pid = 0
+        elif request.get("role") == "zygote":
             pid = _fork(lambda: _become_zygote(passed[0]), close=[control])
         else:
             if passed:
@@ -173,6 +175,14 @@ class ForkServer:
         with self._lock:
             self._ensure()
 
+    def ready(self) -> None:
+        """Return once the server has loaded everything and answers (or has died: the
+        next fork says so)."""
+        try:
+            self.fork({"role": "ping"})
+        except (OSError, RuntimeError):
+            pass
+
     def fork(self, request: dict, fds: list[int] = ()) -> int:
         with self._lock:
             control = self._ensure()
@@ -202,6 +212,17 @@ def warm() -> None:
     """Start both servers in the background."""
     for server in (JUDGES, CLEAN):
         threading.Thread(target=server.warm, daemon=True).start()
+
+
+def ready() -> float:
+    """Wait until both servers answer (they load in parallel); returns the seconds waited."""
+    start = time.monotonic()
+    threads = [threading.Thread(target=server.ready, daemon=True) for server in (JUDGES, CLEAN)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.monotonic() - start
 
 
 def start(request: dict, with_sandboxes: bool) -> Child:
