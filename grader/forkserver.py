@@ -208,9 +208,10 @@ JUDGES = ForkServer("judge")
 CLEAN = ForkServer("clean")
 
 
-def warm() -> None:
-    """Start both servers in the background."""
-    for server in (JUDGES, CLEAN):
+def warm(sandboxes: bool = True) -> None:
+    """Start the servers in the background (both load torch at once, on their own cores);
+    without ``sandboxes`` only the judges' server is needed."""
+    for server in (JUDGES, CLEAN) if sandboxes else (JUDGES,):
         threading.Thread(target=server.warm, daemon=True).start()
 
 

@@ -360,6 +360,7 @@ def run_steps(jobs: list[StepJob], parallel: int = 1, cpu: int | None = None) ->
     a time, ``cpu`` pins it (and its sandboxes) to that core."""
     if not jobs:
         return []
+    forkserver.warm(sandboxes=any(job.sandbox for job in jobs))  # not one after the other, on first use
     cpus = [cpu] if parallel <= 1 else list(range(parallel))
     if all(job.sandbox for job in jobs):
         groups = [jobs[i::max(1, parallel)] for i in range(min(max(1, parallel), len(jobs)))]
