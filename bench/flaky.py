@@ -42,6 +42,11 @@ def summary(run: subprocess.CompletedProcess) -> str:
     return lines[-1] if lines else f"no output (exit {run.returncode})"
 
 
+def clean(run: subprocess.CompletedProcess) -> bool:
+    """Every test passed: none failed, errored or was skipped."""
+    return run.returncode == 0 and bool(re.fullmatch(r"=* ?\d+ passed in [\d.]+s( \([\d:]+\))? ?=*", summary(run).strip()))
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
@@ -50,10 +55,9 @@ def main(argv=None) -> int:
     start = time.monotonic()
     for seed in range(args.runs):
         run = run_once(seed)
-        clean = run.returncode == 0 and re.fullmatch(r"=* ?\d+ passed in [\d.]+s ?=*", summary(run).strip())
-        bad += not clean
+        bad += not clean(run)
         print(f"run {seed + 1:2d} (order seed {seed}): {summary(run)}", flush=True)
-        if not clean:
+        if not clean(run):
             print("\n".join(line for line in run.stdout.splitlines() if "Error" in line or "FAILED" in line)[:4000])
     print(f"{args.runs} runs in {time.monotonic() - start:.0f} s: {'no failure' if not bad else f'{bad} run(s) failed'}")
     return 1 if bad else 0

@@ -9,10 +9,12 @@ from grader import course
 def test_naive_checkout_holds_every_suite_and_none_of_the_repository_tests(tmp_path):
     checkout = naive_checkout(tmp_path)
     for step in course.load_course():
-        for kind in ("public", "hidden"):
-            suite = checkout / step.folder.relative_to(course.ROOT) / "tests" / kind
-            assert sorted(p.name for p in suite.glob("test_*.py")) == \
-                sorted(p.name for p in step.suite(kind).glob("test_*.py")), f"{step.id} {kind} suite not copied"
+        suites = step.folder / "tests"
+        files = sorted(p.relative_to(suites) for p in suites.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+        assert any(f.parts[0] == "hidden" for f in files) and any(f.name == "golden.json" for f in files)
+        for name in files:  # test files and their data (golden.json)
+            copied = checkout / step.folder.relative_to(course.ROOT) / "tests" / name
+            assert copied.read_bytes() == (suites / name).read_bytes(), f"{step.id}: tests/{name} not copied"
     assert not (checkout / "tests").exists() and not (checkout / "bench").exists()
     assert not (checkout / ".git").exists()
 
@@ -28,8 +30,7 @@ def test_outcomes_count_every_reported_result():
 def test_a_shuffled_run_of_every_suite_passes_on_the_reference():
     """Order independence, once per CI run; `python -m bench.flaky` does it 20 times."""
     run = flaky.run_once(seed=7)
-    assert run.returncode == 0 and " passed in " in flaky.summary(run) and "failed" not in flaky.summary(run), \
-        run.stdout[-3000:]
+    assert flaky.clean(run), run.stdout[-3000:]
 
 
 def test_the_shuffle_is_seeded():
@@ -46,3 +47,14 @@ def test_the_shuffle_is_seeded():
         flaky.pytest_collection_modifyitems(Config(seed), items)
         orders.append(items)
     assert orders[0] == orders[1] != orders[2] and sorted(orders[0]) == orders[3] == list(range(50))
+
+
+def test_a_run_is_clean_only_when_every_test_passed():
+    def run(summary, code=0):
+        return flaky.subprocess.CompletedProcess([], code, stdout=f"....\n{summary}\n")
+
+    assert flaky.clean(run("356 passed in 2.67s"))
+    assert flaky.clean(run("356 passed in 62.10s (0:01:02)"))
+    assert not flaky.clean(run("355 passed, 1 skipped in 2.67s"))
+    assert not flaky.clean(run("1 failed, 355 passed in 2.67s", code=1))
+    assert not flaky.clean(run("356 passed in 2.67s", code=1))

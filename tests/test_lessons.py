@@ -54,6 +54,7 @@ def test_demo_runs_on_the_reference(step):
 def test_seed_live_demo_gives_the_seed_shape():
     result = subprocess.run([sys.executable, "-m", "grader", "demo", "05", "--impl", "reference"],
                             cwd=course.ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
     assert "torch.Size([1, 3, 4])" in result.stdout
     assert "torch.Size([1, 3, 4])" in (STEPS[4].folder / "README.md").read_text(encoding="utf-8")
 

@@ -114,6 +114,7 @@ def test_every_check_of_the_suites_is_a_notebook_test_case():
     result = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
                              *[str(s.folder / "tests") for s in STEPS], "--impl", "reference"],
                             cwd=course.ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout[-2000:]
     collected = [line for line in result.stdout.splitlines() if "::" in line]
     for step in STEPS:
         pytest_count = sum(f"assignments/{step.id}/tests/" in line for line in collected)

@@ -199,5 +199,9 @@ def test_huge_output_is_capped(tmp_path):
                                         "        print('x' * (20 * 1024 * 1024))\n" + FORWARD_LINE)
     grade = grading.grade(_submission(tmp_path, self_attention=source), [STEP01], all_steps=STEPS, public_only=True)
     step = grade.steps[0]
+    groups = {g.group.name: g for g in step.groups}
     assert step.status == "ok"
-    assert {g.group.name: g.score for g in step.groups}["softmax"] == 3
+    assert groups["softmax"].score == groups["softmax"].max_score  # tests that never print are unaffected
+    messages = [o.message for o in groups["SelfAttention"].failures]
+    assert groups["SelfAttention"].score == 0 and messages  # the 20 MB write itself was refused
+    assert all("File too large" in m for m in messages), messages[:2]

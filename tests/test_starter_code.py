@@ -8,8 +8,13 @@ import starter_code.vocab
 from starter_code import Vocab, seed_everything
 
 
+def _doctests_pass(module) -> None:
+    result = doctest.testmod(module)
+    assert result.attempted > 0 and result.failed == 0, result
+
+
 def test_vocab_doctest():
-    assert doctest.testmod(starter_code.vocab).failed == 0
+    _doctests_pass(starter_code.vocab)
 
 
 def test_vocab_round_trip_and_specials():
@@ -32,4 +37,4 @@ def test_seed_everything_repeats_runs():
 def test_plotting_doctest_draws_without_a_screen():
     import starter_code.plotting
 
-    assert doctest.testmod(starter_code.plotting).failed == 0
+    _doctests_pass(starter_code.plotting)

@@ -75,9 +75,12 @@ def test_block_applies_its_own_dropout(GPTBlock):
     manual_seed(0)
     block = GPTBlock(8, 2, 12, dropout=0.5)
     values = {name: p.detach().clone() for name, p in block.named_parameters()}
-    for name, value in values.items():
-        if name.startswith(("attn.value.", "attn.fc_out.")):
-            value.zero_()
+    silenced = [name for name in values if name.startswith(("attn.value.", "attn.fc_out."))]
+    check({"attn.value.weight", "attn.fc_out.weight"} <= set(silenced),
+          f"GPTBlock has no parameters attn.value.weight and attn.fc_out.weight (it has: {', '.join(sorted(values))}).",
+          "name the layers as in the lesson: self.attn, a CausalSelfAttention with value and fc_out inside.")
+    for name in silenced:
+        values[name].zero_()
     assign_parameters(block, values)
     x = randn(2, 6, 8, seed=343)
     trained = block.train()(x)
