@@ -88,12 +88,16 @@ def test_hostile_submission_earns_nothing(case, tmp_path, answer_server):
     assert result.seconds < 40
 
 
-def test_the_answer_server_would_answer_code_outside_the_sandbox(tmp_path, answer_server):
-    """The control for the answer_server case: the attack is real, only the sandbox stops it."""
-    folder, step = _prepare("answer_server", tmp_path, answer_server)
+CONTROLS = [c for c in CASES if c.get("works_unsandboxed")]
+
+
+@pytest.mark.parametrize("case", CONTROLS, ids=[c["id"] for c in CONTROLS])
+def test_the_attack_works_where_no_sandbox_stops_it(case, tmp_path, answer_server):
+    """Controls: run in the test process, these attacks do earn points, so the score of 0
+    above is the sandbox's doing, not an attack that never worked."""
+    folder, step = _prepare(case["id"], tmp_path, answer_server)
     result = grading.grade(folder, [step], all_steps=STEPS, sandbox=False).steps[0]
-    softmax = next(g for g in result.groups if "softmax" in g.group.name.lower())
-    assert softmax.score > 0, [o.message for g in result.groups for o in g.failures][:3]
+    assert result.score > 0, [o.message for g in result.groups for o in g.failures][:3]
 
 
 def test_neighbours_in_a_batch_are_unaffected(tmp_path):

@@ -1,24 +1,25 @@
-"""Hostile: puts the reference folder on sys.path and imports the solution from it."""
+"""Hostile: puts the course's reference/ folder on sys.path (found from the grader's own
+loaded modules) and imports the solution from it."""
 import importlib
+import os
 import sys
 
-for root in ("/work/main", "/work", ".", "..", "../.."):
-    sys.path.insert(0, f"{root}/reference")
-for name in list(sys.modules):
-    if "reference" in name:
-        module = sys.modules[name]
-        if hasattr(module, "SelfAttention"):
-            softmax = module.softmax
-            scaled_dot_product_attention = module.scaled_dot_product_attention
-            SelfAttention = module.SelfAttention
-try:
-    sys.modules.pop("self_attention", None)
-    solution = importlib.import_module("reference.self_attention")
-    softmax, scaled_dot_product_attention, SelfAttention = (
-        solution.softmax, solution.scaled_dot_product_attention, solution.SelfAttention)
-except Exception:  # noqa: BLE001
-    pass
-if "softmax" not in globals():
+errors = []
+for module in list(sys.modules.values()):
+    path = getattr(module, "__file__", None) or ""
+    if f"{os.sep}grader{os.sep}" in path:
+        sys.path.insert(0, os.path.join(path.split(f"{os.sep}grader{os.sep}")[0], "reference"))
+        sys.path.insert(0, path.split(f"{os.sep}grader{os.sep}")[0])
+        break
+for name in ("reference.self_attention", "self_attention_reference"):
+    try:
+        solution = importlib.import_module(name)
+        softmax, scaled_dot_product_attention, SelfAttention = (
+            solution.softmax, solution.scaled_dot_product_attention, solution.SelfAttention)
+        break
+    except Exception as error:  # noqa: BLE001
+        errors.append(f"{type(error).__name__}: {error}")
+else:
 
     def softmax(x, dim=-1):
-        raise NotImplementedError
+        raise ValueError("could not import the reference: " + " | ".join(errors))

@@ -1,35 +1,38 @@
-"""Hostile: looks for the reference solution and the hidden tests, and re-exports them."""
+"""Hostile: finds the course on disk (from the grader's own loaded modules, the working
+directory, the home folder) and loads the reference solution from there."""
 import glob
 import importlib.util
 import os
 import sys
 
-found = None
-for pattern in ("/**/reference/self_attention.py", os.path.expanduser("~/**/reference/self_attention.py"),
-                "/work/*/reference/self_attention.py", "/tmp/**/self_attention.py"):
-    try:
-        for path in glob.glob(pattern, recursive=True):
-            if path != __file__:
-                found = path
-                break
-    except Exception:  # noqa: BLE001
-        pass
-    if found:
-        break
-for guess in [found, os.path.join(os.path.dirname(__file__), "..", "..", "reference", "self_attention.py")]:
-    if not guess:
-        continue
-    try:
-        spec = importlib.util.spec_from_file_location("stolen", guess)
-        stolen = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(stolen)
-        softmax = stolen.softmax
-        scaled_dot_product_attention = stolen.scaled_dot_product_attention
-        SelfAttention = stolen.SelfAttention
-        break
-    except Exception as error:  # noqa: BLE001
-        print("could not steal", guess, error, file=sys.stderr)
+
+def _candidates():
+    for module in list(sys.modules.values()):  # e.g. grader.plugin: <course>/grader/plugin.py
+        path = getattr(module, "__file__", None) or ""
+        if f"{os.sep}grader{os.sep}" in path:
+            yield os.path.join(path.split(f"{os.sep}grader{os.sep}")[0], "reference", "self_attention.py")
+    for folder in (os.getcwd(), os.path.expanduser("~"), "/work"):
+        yield from glob.glob(os.path.join(folder, "*", "reference", "self_attention.py"))
+
+
+def _steal():
+    errors = []
+    for path in _candidates():
+        try:
+            spec = importlib.util.spec_from_file_location("stolen", path)
+            stolen = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(stolen)
+            return stolen, errors
+        except Exception as error:  # noqa: BLE001
+            errors.append(f"{type(error).__name__}: {error}")
+    return None, errors or ["no candidate path"]
+
+
+stolen, errors = _steal()
+if stolen is not None:
+    softmax, scaled_dot_product_attention, SelfAttention = (
+        stolen.softmax, stolen.scaled_dot_product_attention, stolen.SelfAttention)
 else:
 
     def softmax(x, dim=-1):
-        raise NotImplementedError
+        raise ValueError("could not steal the reference: " + " | ".join(errors[:3]))
