@@ -73,10 +73,13 @@ def test_masked_keys_get_zero_weight_next_to_huge_scores(scaled_dot_product_atte
     k = torch.tensor([[[-60.0, -60.0, -60.0, -60.0], [-60.0, -60.0, -60.0, -60.02], [20.0, 20.0, 20.0, 20.0]]])
     mask = torch.tensor([True, True, False])
     _, weights = _call(scaled_dot_product_attention, q, k, randn(1, 3, 2, seed=8), mask=mask)
-    check(bool(torch.isfinite(weights).all()) and weights[0, 0, 2].item() == 0,
+    finite = bool(torch.isfinite(weights).all())
+    check(finite and weights[0, 0, 2].item() == 0,
           f"with allowed scores around -12000 and a masked score of +4000, the weights are "
           f"{weights.flatten().tolist()}; the masked key must get exactly 0.",
-          "fill masked scores with -inf (or torch.finfo(dtype).min): -1e4 is larger than these real scores.")
+          "fill masked scores with -inf (or torch.finfo(dtype).min): -1e4 is larger than these real scores." if finite
+          else "nan weights: exp(-12000) is 0 for every allowed key, and 0 / 0 is nan. Your softmax must subtract "
+               "the row's maximum before exponentiating, and masked scores must be -inf (or torch.finfo(dtype).min).")
     check_close(weights[0, 0, :2].sum(), torch.tensor(1.0), "the sum of the two allowed keys' weights",
                 rtol=1e-3, atol=1e-4)
 
