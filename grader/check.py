@@ -1,13 +1,58 @@
 """``python -m grader check STEP``: a student's quick look at one step.
 
 Runs the step's public tests on the student's own files (every step from this
-checkout, as they import each other) and prints each test with its feedback.
+checkout, as they import each other) and prints each test with its feedback. When a
+test fails, the earlier steps the file imports are checked too: a bug there fails
+tests here, and the student should hear where to look.
 """
 from __future__ import annotations
 
+import ast
+
 from rich.console import Console
 
-from grader import course, modules, runner, scoring
+from grader import course, modules, reports, runner, scoring
+
+
+def steps_used(step: course.Step, steps: list[course.Step]) -> list[course.Step]:
+    """The other steps whose modules ``step``'s file imports, directly or through them
+    (read from the student's own files, without running them)."""
+    by_module = {s.module: s for s in steps}
+    found, todo = {step.id}, [step]
+    while todo:
+        current = todo.pop()
+        try:
+            tree = ast.parse((current.folder / current.files[0]).read_text(encoding="utf-8"))
+        except (OSError, SyntaxError, ValueError):
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                used = by_module.get(name.split(".")[0])
+                if used is not None and used.id not in found:
+                    found.add(used.id)
+                    todo.append(used)
+    return [s for s in steps if s.id in found and s.id != step.id]
+
+
+def _earlier_steps(used: list[course.Step], paths: dict, console: Console) -> None:
+    """Run the public tests of the steps this one uses (one process) and say which fail."""
+    jobs = [runner.StepJob(s, paths, s.folder / s.files[0], None, ("public",), sandbox=False) for s in used]
+    scores = [scoring.score_run(run, ("public",)) for run in runner.run_together(jobs)]
+    listing = ", ".join(f"{s.step.number} {s.score}/{s.max_score}" for s in scores)
+    failing = [s.step.number for s in scores if s.score < s.max_score]
+    if not failing:
+        console.print(f"The earlier steps this one uses pass their public tests ({listing}).")
+        return
+    console.print(f"[yellow]Note: this step runs on your own earlier steps ({listing}). Step {' and '.join(failing)} "
+                  f"fail{'s' if len(failing) == 1 else ''} some of {'its' if len(failing) == 1 else 'their'} public "
+                  f"tests, and a bug there fails tests here too: fix step {failing[0]} first "
+                  f"(python -m grader check {failing[0]}).[/]")
 
 
 def run(key: str, full: bool = False, console: Console | None = None) -> int:
@@ -51,4 +96,7 @@ def run(key: str, full: bool = False, console: Console | None = None) -> int:
                       "they check the same API more thoroughly.")
         return 0
     console.print(f"[bold]{total} points on the public tests.[/] Fix the first ✗ above, then run this again.")
+    used = steps_used(step, steps)
+    if used and reports.causes(result) != ["not implemented"]:  # a stub fails on its own
+        _earlier_steps(used, paths, console)
     return 1

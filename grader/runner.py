@@ -278,8 +278,8 @@ def run_together(jobs: list[StepJob], cpu: int | None = None) -> list[StepRun]:
     """Run several steps' suites in one judge process (each step's student code in its own
     sandboxes), under each step's limits. If the judge dies or is killed during a test,
     that test fails and a fresh judge carries on with the tests not yet run."""
-    if len(jobs) > 1 and not all(job.sandbox for job in jobs):
-        raise ValueError("steps share a judge only when their student code runs in sandboxes")
+    if len(jobs) > 1 and not all(job.sandbox for job in jobs) and any(j.paths != jobs[0].paths for j in jobs):
+        raise ValueError("steps share a judge only when their student code runs in sandboxes, or imports the same files")
     by_id = {job.step.id: job for job in jobs}
     memory = max(job.step.limits.memory_mb for job in jobs)
     with tempfile.TemporaryDirectory(prefix="grade-") as tmp:

@@ -506,3 +506,31 @@ def test_the_student_grader_follows_imports_and_leaves_instructor_modules_out(tm
     assert "notebook_tools" in release.student_grader_modules(grader, used_by_tests)
     with pytest.raises(release.ReleaseError, match="imports grader.stubs"):
         release.student_grader_modules(grader, {"starter_code/x.py": b"from grader import stubs\n"})
+
+
+# ---------------------------------------------------------------- a student's local check
+
+
+def test_check_points_at_the_earlier_step_whose_bug_fails_this_one(template, tmp_path):
+    """Locally, step 07 runs on the student's own steps 01 and 02: with a bug in 02, `check 07`
+    says so and where to look; a step left as its stub gets no such note."""
+    checkout = tmp_path / "student"
+    shutil.copytree(template, checkout, ignore=shutil.ignore_patterns(".git"))
+    for number in ("01", "02", "07"):
+        step = course.find_step(STEPS, number)
+        source = (course.ROOT / "reference" / step.files[0]).read_text(encoding="utf-8")
+        if number == "02":  # merge_heads without moving the heads back behind T
+            source = source.replace("x.transpose(1, 2).reshape(B, T, H * D)", "x.reshape(B, T, H * D)")
+            assert "x.reshape(B, T, H * D)" in source
+        (checkout / step.folder.relative_to(course.ROOT) / step.files[0]).write_text(source, encoding="utf-8")
+
+    def check(number: str) -> str:
+        run = subprocess.run([sys.executable, "-m", "grader", "check", number], cwd=checkout, capture_output=True,
+                             text=True, timeout=120)
+        assert run.returncode == 1 and "Traceback" not in run.stdout + run.stderr, run.stdout + run.stderr
+        return " ".join(run.stdout.split())
+
+    note = check("07")
+    assert "earlier steps (01 10/10, 02 " in note and "Step 02 fails some of its public tests" in note
+    assert "fix step 02 first (python -m grader check 02)" in note
+    assert "earlier steps" not in check("04")  # a stub: "not implemented yet" says it all

@@ -73,6 +73,9 @@ def test_mha_takes_the_mask_as_second_argument(MultiHeadAttention):
     changed[1, 4:] = randn(1, E, seed=26)
     hint = ("forward's arguments are (x, mask=None, return_attention=False), in this order, and the mask "
             "must be used whether or not the weights are returned.")
+    mixing = ("no position may leak into another: merge_heads must move the head dimension back behind T "
+              "before flattening (a reshape alone mixes tokens); forward's arguments are (x, mask=None, "
+              "return_attention=False), and the mask must be used whether or not the weights are returned.")
     try:
         out, out_changed = model(x, mask), model(changed, mask)
     except NotImplementedError:
@@ -82,6 +85,6 @@ def test_mha_takes_the_mask_as_second_argument(MultiHeadAttention):
              f"Likely cause: {hint}")
     check_tensor(out, "MultiHeadAttention(x, mask)", hint)
     check_close(out_changed[0, :3], out[0, :3], "outputs of the real tokens of sentence 0 after changing its padding",
-                hint)
+                mixing)
     check_close(out_changed[1, :4], out[1, :4], "outputs of the real tokens of sentence 1 after changing its padding",
-                hint)
+                mixing)
