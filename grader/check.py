@@ -7,8 +7,6 @@ tests here, and the student should hear where to look.
 """
 from __future__ import annotations
 
-import ast
-
 from rich.console import Console
 
 from grader import course, modules, reports, runner, scoring
@@ -22,21 +20,14 @@ def steps_used(step: course.Step, steps: list[course.Step]) -> list[course.Step]
     while todo:
         current = todo.pop()
         try:
-            tree = ast.parse((current.folder / current.files[0]).read_text(encoding="utf-8"))
+            names = modules.imported_names((current.folder / current.files[0]).read_text(encoding="utf-8"))
         except (OSError, SyntaxError, ValueError):
             continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                names = [node.module]
-            else:
-                continue
-            for name in names:
-                used = by_module.get(name.split(".")[0])
-                if used is not None and used.id not in found:
-                    found.add(used.id)
-                    todo.append(used)
+        for name in names:
+            used = by_module.get(name)
+            if used is not None and used.id not in found:
+                found.add(used.id)
+                todo.append(used)
     return [s for s in steps if s.id in found and s.id != step.id]
 
 

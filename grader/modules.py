@@ -11,6 +11,7 @@ resolve to the reference, whatever the flat names point at.
 """
 from __future__ import annotations
 
+import ast
 import importlib.abc
 import importlib.util
 import sys
@@ -47,6 +48,18 @@ def module_paths(
         else:
             paths[step.module] = Path(code_dir(step)) / step.files[0]
     return paths
+
+
+def imported_names(source: str | bytes, filename: str = "<source>") -> set[str]:
+    """Top-level names of the modules ``source`` imports absolutely (``import a.b`` and
+    ``from a.b import c`` give ``a``). Raises SyntaxError for code that does not parse."""
+    names = set()
+    for node in ast.walk(ast.parse(source, filename=filename)):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names
 
 
 def install(paths: dict[str, Path]) -> CourseModuleFinder:

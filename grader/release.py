@@ -24,7 +24,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader import course, workflows
+from grader import course, modules, workflows
 
 TEMPLATES = Path(__file__).with_name("release_templates")
 # Grader modules the student side never needs: they build things from reference/ or grade a class.
@@ -185,11 +185,7 @@ def third_party_imports(files: dict[str, bytes], own: set[str]) -> set[str]:
     names = set()
     for path, source in files.items():
         if path.endswith(".py"):
-            for node in ast.walk(ast.parse(source, filename=path)):
-                if isinstance(node, ast.Import):
-                    names |= {a.name.split(".")[0] for a in node.names}
-                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                    names.add(node.module.split(".")[0])
+            names |= modules.imported_names(source, path)
     return {n for n in names if n not in sys.stdlib_module_names and n not in own}
 
 
