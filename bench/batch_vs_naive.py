@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import submissions
+from bench import flaky, submissions
 from grader import batch, course, submission
 
 
@@ -40,8 +40,7 @@ def naive_checkout(work: Path) -> Path:
 
 def outcomes(pytest_output: str) -> int:
     """How many tests a `pytest -q` run reports a result for (from its last summary line)."""
-    lines = [line for line in pytest_output.splitlines() if line.strip()]
-    return sum(int(n) for n, _ in _OUTCOME.findall(lines[-1])) if lines else 0
+    return sum(int(n) for n, _ in _OUTCOME.findall(flaky.summary_line(pytest_output)))
 
 
 def naive_loop(folder: Path, work: Path) -> tuple[float, list[str]]:

@@ -37,9 +37,14 @@ def run_once(seed: int) -> subprocess.CompletedProcess:
                           text=True, timeout=600)
 
 
+def summary_line(output: str) -> str:
+    """The last non-empty line of a `pytest -q` run's output: its summary ("" if none)."""
+    lines = [line for line in output.splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+
+
 def summary(run: subprocess.CompletedProcess) -> str:
-    lines = [line for line in run.stdout.splitlines() if line.strip()]
-    return lines[-1] if lines else f"no output (exit {run.returncode})"
+    return summary_line(run.stdout) or f"no output (exit {run.returncode})"
 
 
 def clean(run: subprocess.CompletedProcess) -> bool:
